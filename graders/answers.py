@@ -1,0 +1,116 @@
+"""Answers and verdicts: the plain data that flows from harvest through check to score.
+
+In:  nothing (this module only defines the contract).
+Out: ``Answer`` (what a student gave for one variable, already parsed from plain data),
+     ``Verdict`` (what a check decided about one item) and ``Mistake`` (a named wrong variant).
+
+Every class here is a frozen dataclass; checks are pure functions from ``Answer`` (plus the
+reference) to ``Verdict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+
+class Status(StrEnum):
+    """The verdicts of DESIGN.md's table; the value is the word written to results."""
+
+    CORRECT = "correct"
+    FOLLOW_THROUGH = "follow-through"
+    INCORRECT = "incorrect"
+    MISSING = "missing"
+    INVALID = "invalid"
+    ERROR = "error"
+    MANUAL = "manual"
+
+
+class Kind(StrEnum):
+    """What kind of plain value the harvest brought back for one variable."""
+
+    ABSENT = "absent"  # the variable was never defined
+    PLACEHOLDER = "placeholder"  # left as ``...`` or ``None``
+    NUMBER = "number"
+    BOOL = "bool"
+    TEXT = "text"
+    EXPR = "expr"  # a sympy expression, brought out as its text
+    ARRAY = "array"  # numbers in an n-dimensional array
+    LIST = "list"  # a list of non-numeric answers (texts, choices)
+    UNSUPPORTED = "unsupported"  # an object the harvest cannot turn into plain data
+    ERROR = "error"  # the student's code for it failed
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One harvested answer variable.
+
+    ``value`` is a ``float`` for NUMBER, ``bool`` for BOOL, ``str`` for TEXT and EXPR, a float
+    ``numpy.ndarray`` for ARRAY, a tuple of ``Answer`` for LIST and ``None`` otherwise.
+    ``text`` is how the value reads (the shortest repr of a number, so the grader can see the
+    precision a student rounded to); ``note`` explains ABSENT/UNSUPPORTED/ERROR.
+    """
+
+    kind: Kind
+    value: Any = None
+    text: str = ""
+    note: str = ""
+
+    @property
+    def given(self) -> bool:
+        """Whether the student wrote something in this variable."""
+        return self.kind not in (Kind.ABSENT, Kind.PLACEHOLDER)
+
+    def as_array(self) -> np.ndarray | None:
+        """The answer as a float array (a number is a 0-d array), or None."""
+        if self.kind is Kind.ARRAY:
+            return np.asarray(self.value, dtype=float)
+        if self.kind is Kind.NUMBER:
+            return np.asarray(self.value, dtype=float)
+        return None
+
+
+ABSENT = Answer(Kind.ABSENT, note="variable not defined")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named wrong variant of an answer: an id, what it means, optional partial credit."""
+
+    id: str
+    explanation: str
+    credit: float = 0.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A check's decision about one item.
+
+    ``credit`` is the fraction of the item's points earned (0..1). ``given`` and ``expected``
+    are display strings; ``feedback`` is the explanation shown to the student. ``extra`` holds
+    JSON-ready detail for the report (a table diff, a step's formula and inputs, ...).
+    """
+
+    status: Status
+    credit: float
+    given: str = ""
+    expected: str = ""
+    feedback: str = ""
+    mistake: Mistake | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.credit <= 1.0:
+            raise ValueError(f"credit must lie in [0, 1], got {self.credit}")
+
+
+def missing_verdict(answer: Answer, expected: str = "") -> Verdict:
+    """The verdict for an answer that was not given, or whose code failed."""
+    if answer.kind is Kind.ERROR:
+        return Verdict(Status.ERROR, 0.0, expected=expected, feedback=answer.note)
+    reason = "left as a placeholder" if answer.kind is Kind.PLACEHOLDER else answer.note
+    return Verdict(Status.MISSING, 0.0, expected=expected, feedback=f"No answer ({reason}).")

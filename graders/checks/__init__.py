@@ -1,0 +1,40 @@
+"""Check: pure functions that compare answers with the reference and return verdicts.
+
+In:  a ``Homework``, its parameters and the harvested ``Answer`` of every variable.
+Out: one ``Verdict`` per answer variable (``check_answers``). No I/O, no global state.
+
+One module per kind of answer: ``numeric``, ``derivation``, ``tables``, ``symbolic``,
+``choice``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from graders.answers import ABSENT, Answer, Status, Verdict
+from graders.questions import Homework, Params
+
+
+def check_answers(
+    homework: Homework, answers: Mapping[str, Answer], params: Params | None = None
+) -> dict[str, Verdict]:
+    """Grade every part of every question; a part that fails to check costs only its items."""
+    params = homework.params if params is None else params
+    verdicts: dict[str, Verdict] = {}
+    for question in homework.questions:
+        for part in question.parts:
+            wanted = {item.variable: answers.get(item.variable, ABSENT) for item in part.items}
+            try:
+                graded = part.grade(wanted, params)
+            except Exception as exc:  # a checker bug must not cost the batch
+                graded = {
+                    name: Verdict(
+                        Status.MANUAL,
+                        0.0,
+                        feedback=f"This answer could not be checked ({type(exc).__name__}); "
+                        "it has been left for a person to grade.",
+                    )
+                    for name in wanted
+                }
+            verdicts.update(graded)
+    return verdicts

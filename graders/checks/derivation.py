@@ -1,0 +1,271 @@
+"""Multi-step numeric questions: a graph of named steps with follow-through credit.
+
+In:  a ``Derivation`` (steps, each a sympy formula of the parameters and of earlier steps), the
+     parameters, and the student's answers (one variable per asked step).
+Out: one ``Verdict`` per asked step; ``solve`` gives the reference value of every asked step.
+
+Each answered step is judged against the reference value, then against its own formula fed
+with the student's values for its parents (``follow-through``); the better verdict wins. A
+step the student skipped is filled, for the steps after it, by its formula applied to the
+student's own earlier numbers. The tolerance of a step is widened by the rounding the student
+applied to that step's inputs (propagated through the formula's partial derivatives), and an
+update step is judged at the size of its change through ``Step.scale``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import sympy
+
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.checks.numeric import NumberCheck, Tolerance, format_number, rounding_of, within
+from graders.questions import Item, Params
+
+Numeric = Callable[..., float]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named quantity of a derivation.
+
+    ``formula`` uses the parameters' and earlier steps' names as sympy symbols. ``points`` of 0
+    marks an internal step that is not asked. ``scale``, when given, is the size the step is
+    judged at (an updated weight is judged by its change, ``eta * gradient``). ``mistakes``
+    are named wrong formulas of the same symbols.
+    """
+
+    name: str
+    label: str
+    formula: sympy.Expr
+    points: float = 0.0
+    scale: sympy.Expr | None = None
+    mistakes: tuple[tuple[Mistake, sympy.Expr], ...] = ()
+
+    @property
+    def asked(self) -> bool:
+        return self.points > 0
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A step's formula and partial derivatives as fast numeric functions."""
+
+    args: tuple[str, ...]
+    value: Numeric
+    partials: tuple[Numeric, ...]
+    scale: Numeric | None
+    mistakes: tuple[tuple[Mistake, Numeric], ...]
+
+    def at(self, fn: Numeric, env: Mapping[str, float]) -> float:
+        try:
+            return float(fn(*(env[a] for a in self.args)))
+        except (ArithmeticError, ValueError):
+            return math.nan
+
+    def rounding(self, env: Mapping[str, float], rounding: Mapping[str, float]) -> float:
+        """How far the inputs' rounding can move this step: sum of |df/dp| * u_p."""
+        total = 0.0
+        for name, partial in zip(self.args, self.partials, strict=True):
+            u = rounding.get(name, 0.0)
+            if u:
+                total += abs(self.at(partial, env)) * u
+        return total if math.isfinite(total) else 0.0
+
+
+def _compile(step: Step, names: Sequence[str]) -> _Compiled:
+    used = {s.name for s in step.formula.free_symbols}
+    for _, wrong in step.mistakes:
+        used |= {s.name for s in wrong.free_symbols}
+    if step.scale is not None:
+        used |= {s.name for s in step.scale.free_symbols}
+    args = tuple(n for n in names if n in used)
+    symbols = [sympy.Symbol(a) for a in args]
+
+    def fn(expr: sympy.Expr) -> Numeric:
+        return sympy.lambdify(symbols, expr, modules="math")
+
+    return _Compiled(
+        args=args,
+        value=fn(step.formula),
+        partials=tuple(fn(sympy.diff(step.formula, s)) for s in symbols),
+        scale=fn(step.scale) if step.scale is not None else None,
+        mistakes=tuple((m, fn(e)) for m, e in step.mistakes),
+    )
+
+
+@dataclass(frozen=True)
+class _StudentValues:
+    """The student's own value of every step (given, or derived from their earlier values)."""
+
+    env: dict[str, float]
+    rounding: dict[str, float]
+    given: dict[str, Answer]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A graph of steps; implements the ``Part`` protocol."""
+
+    steps: tuple[Step, ...]
+    parameters: tuple[str, ...]
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    follow_through_credit: float = 1.0
+    hints: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def _compiled(self) -> tuple[_Compiled, ...]:
+        names = list(self.parameters)
+        out = []
+        for step in self.steps:
+            unknown = {s.name for s in step.formula.free_symbols} - set(names)
+            if unknown:
+                raise ValueError(f"step {step.name} uses undefined names {sorted(unknown)}")
+            out.append(_compile(step, names))
+            names.append(step.name)
+        return tuple(out)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(
+            Item(s.name, s.label, s.points, self.hints.get(s.name, ""))
+            for s in self.steps
+            if s.asked
+        )
+
+    def evaluate(self, params: Params) -> dict[str, float]:
+        """Every parameter and step value of the reference solution."""
+        env = {p: float(params[p]) for p in self.parameters}
+        for step, comp in zip(self.steps, self._compiled, strict=True):
+            env[step.name] = comp.at(comp.value, env)
+        return env
+
+    def solve(self, params: Params) -> Mapping[str, Any]:
+        env = self.evaluate(params)
+        return {s.name: env[s.name] for s in self.steps if s.asked}
+
+    def formula(self, name: str) -> sympy.Expr:
+        for step in self.steps:
+            if step.name == name:
+                return step.formula
+        raise KeyError(name)
+
+    def student_values(self, answers: Mapping[str, Answer], params: Params) -> _StudentValues:
+        """The student's chain: their number where they gave one, else the formula on theirs."""
+        env = {p: float(params[p]) for p in self.parameters}
+        rounding: dict[str, float] = {}
+        given: dict[str, Answer] = {}
+        for step, comp in zip(self.steps, self._compiled, strict=True):
+            answer = answers.get(step.name)
+            if (
+                step.asked
+                and answer is not None
+                and answer.kind is Kind.NUMBER
+                and math.isfinite(answer.value)
+            ):
+                env[step.name] = float(answer.value)
+                # their number carries its own rounding and the rounding of the inputs it came from
+                rounding[step.name] = rounding_of(
+                    answer.text, self.tolerance.sig_figs
+                ) + comp.rounding(env, rounding)
+                given[step.name] = answer
+            else:
+                env[step.name] = comp.at(comp.value, env)
+                rounding[step.name] = comp.rounding(env, rounding)
+        return _StudentValues(env, rounding, given)
+
+    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+        reference = self.evaluate(params)
+        own = self.student_values(answers, params)
+        verdicts: dict[str, Verdict] = {}
+        for step, comp in zip(self.steps, self._compiled, strict=True):
+            if step.asked:
+                answer = answers.get(step.name, Answer(Kind.ABSENT, note="variable not defined"))
+                verdicts[step.name] = self._grade_step(step, comp, answer, reference, own)
+        return verdicts
+
+    def _grade_step(
+        self,
+        step: Step,
+        comp: _Compiled,
+        answer: Answer,
+        reference: Mapping[str, float],
+        own: _StudentValues,
+    ) -> Verdict:
+        expected = reference[step.name]
+        shown = format_number(expected)
+        if step.name not in own.given:
+            if answer.given and answer.kind is not Kind.ERROR:
+                return Verdict(
+                    Status.INVALID,
+                    0.0,
+                    given=answer.text or answer.kind.value,
+                    expected=shown,
+                    feedback=f"Expected a number for {step.label}, got {answer.kind.value}.",
+                )
+            return missing_verdict(answer, shown)
+        value = float(answer.value)
+        given = format_number(value)
+        slack = comp.rounding(own.env, own.rounding)
+        ref_scale = comp.at(comp.scale, reference) if comp.scale else None
+        if within(NumberCheck(expected, self.tolerance, ref_scale, slack), value, answer.text):
+            return Verdict(Status.CORRECT, 1.0, given=given, expected=shown)
+
+        follow = comp.at(comp.value, own.env)
+        own_scale = comp.at(comp.scale, own.env) if comp.scale else None
+        explain = self._explain(step, comp, own.env, follow)
+        if math.isfinite(follow) and within(
+            NumberCheck(follow, self.tolerance, own_scale, slack), value, answer.text
+        ):
+            return Verdict(
+                Status.FOLLOW_THROUGH,
+                self.follow_through_credit,
+                given=given,
+                expected=shown,
+                feedback=(
+                    f"Differs from the reference ({shown}) only because of your earlier values: "
+                    f"{explain['formula']} with your numbers gives {format_number(follow)}."
+                ),
+                extra=explain,
+            )
+        for mistake, wrong in comp.mistakes:
+            for env, scale in ((reference, ref_scale), (own.env, own_scale)):
+                target = comp.at(wrong, env)
+                check = NumberCheck(target, self.tolerance, scale, slack)
+                if math.isfinite(target) and within(check, value, answer.text):
+                    return Verdict(
+                        Status.INCORRECT,
+                        mistake.credit,
+                        given=given,
+                        expected=shown,
+                        feedback=mistake.explanation,
+                        mistake=mistake,
+                        extra=explain,
+                    )
+        return Verdict(
+            Status.INCORRECT,
+            0.0,
+            given=given,
+            expected=shown,
+            feedback=(
+                f"Expected {shown}. From your own earlier values, {explain['formula']} "
+                f"gives {format_number(follow)}; {given} matches neither."
+            ),
+            extra=explain,
+        )
+
+    @staticmethod
+    def _explain(
+        step: Step, comp: _Compiled, env: Mapping[str, float], follow: float
+    ) -> dict[str, Any]:
+        """The formula, the values it was fed and what it gives: for the report."""
+        return {
+            "formula": f"{step.name} = {sympy.sstr(step.formula)}",
+            "latex": sympy.latex(step.formula),
+            "inputs": {a: format_number(env[a]) for a in comp.args},
+            "should_give": format_number(follow),
+        }

@@ -1,0 +1,135 @@
+"""Numeric answers: a number compared with its reference.
+
+In:  an ``Answer`` (NUMBER, or anything else, which is judged missing/invalid), the reference
+     value, a ``Tolerance``, optionally the scale the value is judged at, the uncertainty the
+     student's rounded inputs carry, and named mistakes (each a value).
+Out: a ``Verdict``.
+
+The allowed error is ``max(atol, rtol * scale) + rounding``: ``scale`` defaults to the larger
+of |reference| and |answer| (so the test is symmetric and a reference of 0 is not an exact
+test), and ``rounding`` is half a unit in the last place the student wrote when they kept at
+least ``Tolerance.sig_figs`` significant figures. Counts (``Tolerance.integer``) must be exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a number must be: relative and absolute together, or exact for counts."""
+
+    rtol: float = 0.01
+    atol: float = 1e-9
+    sig_figs: int = 3  # rounding to at least this many significant figures earns its slack
+    integer: bool = False
+
+    def allowed(self, reference: float, given: float, scale: float | None = None) -> float:
+        """The largest error accepted between ``given`` and ``reference``."""
+        size = abs(scale) if scale is not None else max(abs(reference), abs(given))
+        return max(self.atol, self.rtol * size)
+
+
+def rounding_of(text: str, sig_figs: int) -> float:
+    """Half a unit in the last written place of ``text`` when it keeps ``sig_figs`` figures.
+
+    ``0.916`` gives 0.0005; ``0.9`` (one figure, below the band) gives 0: a student who rounds
+    that hard earns no slack. Text that is not a plain decimal gives 0.
+    """
+    try:
+        number = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return 0.0
+    if not number.is_finite() or number.is_zero():
+        return 0.0
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or len(digits) < sig_figs:
+        return 0.0
+    if len(digits) >= 15:  # full float precision: nothing was rounded by hand
+        return 0.0
+    try:
+        return 0.5 * 10.0**exponent
+    except OverflowError:  # written beyond any float's range: no answer was rounded there
+        return 0.0
+
+
+def format_number(value: float) -> str:
+    """A number as the report shows it: up to 6 significant figures, plainly."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """The settings of one numeric comparison."""
+
+    expected: float
+    tolerance: Tolerance = Tolerance()
+    scale: float | None = None  # judge at this size (e.g. a weight's change, not the weight)
+    input_rounding: float = 0.0  # error the student's own rounded inputs carry into this value
+    mistakes: Sequence[tuple[Mistake, float]] = ()
+
+
+def within(check: NumberCheck, given: float, given_text: str) -> bool:
+    """Whether ``given`` (written as ``given_text``) matches ``check.expected``."""
+    tol = check.tolerance
+    if not math.isfinite(given):
+        return False
+    if tol.integer:
+        return given == check.expected
+    own = rounding_of(given_text, tol.sig_figs)
+    slack = tol.allowed(check.expected, given, check.scale) + check.input_rounding + own
+    return abs(given - check.expected) <= slack
+
+
+def check_number(answer: Answer, check: NumberCheck) -> Verdict:
+    """Compare a numeric answer with its reference, naming a known mistake when one matches."""
+    expected = format_number(check.expected)
+    if not answer.given or answer.kind is Kind.ERROR:
+        return missing_verdict(answer, expected)
+    if answer.kind is Kind.BOOL or answer.kind is not Kind.NUMBER:
+        return Verdict(
+            Status.INVALID,
+            0.0,
+            given=answer.text or answer.kind.value,
+            expected=expected,
+            feedback=f"Expected a number, got {_kind_phrase(answer)}.",
+        )
+    given = float(answer.value)
+    shown = format_number(given)
+    if within(check, given, answer.text):
+        return Verdict(Status.CORRECT, 1.0, given=shown, expected=expected)
+    for mistake, value in check.mistakes:
+        if within(NumberCheck(value, check.tolerance, check.scale), given, answer.text):
+            return Verdict(
+                Status.INCORRECT,
+                mistake.credit,
+                given=shown,
+                expected=expected,
+                feedback=mistake.explanation,
+                mistake=mistake,
+            )
+    return Verdict(
+        Status.INCORRECT,
+        0.0,
+        given=shown,
+        expected=expected,
+        feedback=f"{shown} is not within tolerance of the expected value.",
+    )
+
+
+def _kind_phrase(answer: Answer) -> str:
+    if answer.kind is Kind.UNSUPPORTED:
+        return answer.note or "an object that is not a number"
+    if answer.kind is Kind.ARRAY:
+        return "an array"
+    return f"a {answer.kind.value}"

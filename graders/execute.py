@@ -1,0 +1,315 @@
+"""Execute: run one student notebook, cell by cell, in a fresh kernel.
+
+In:  an ``ExecutionJob`` — the notebook, the grader's harvest cell, time limits, and the
+     working folder's files.
+Out: an ``Execution`` — every cell's status, output text and error, the printed output of the
+     last harvest that completed, the overall outcome and how the kernel was isolated.
+
+The ``KernelRunner`` protocol is the one swappable boundary: ``NbclientRunner`` drives a real
+kernel through nbclient; tests use a fake. A cell error, a timeout or a dead kernel is
+recorded and execution goes on where it can. The harvest cell runs after every student cell
+that finished, so the answers of the cells that did finish survive a later hang or crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+MAX_CELL_OUTPUT = 20_000  # characters of one cell's output kept for the report
+TIMEOUT_ENAME = "CellTimeoutError"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class CellStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    SKIPPED = "skipped"  # not run: the notebook's time ran out or the kernel died
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"  # every cell ran (some may have raised or been cut at their limit)
+    TIMED_OUT = "timed-out"  # the notebook's time ran out, or a cut cell left the kernel hung
+    KERNEL_DIED = "kernel-died"
+    NOT_STARTED = "not-started"  # the kernel could not be started
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened to one code cell of the student's notebook."""
+
+    index: int
+    source: str
+    status: CellStatus
+    output: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """The record of running one notebook."""
+
+    cells: tuple[CellRun, ...]
+    harvest_output: str | None
+    outcome: Outcome
+    message: str = ""
+    seconds: float = 0.0
+    isolation: str = "none"
+
+    @property
+    def failed_cells(self) -> tuple[CellRun, ...]:
+        return tuple(c for c in self.cells if c.status in (CellStatus.ERROR, CellStatus.TIMEOUT))
+
+
+@dataclass(frozen=True)
+class ExecutionJob:
+    """Everything a runner needs to execute one submission."""
+
+    notebook: Any  # nbformat.NotebookNode
+    harvest_source: str
+    cell_timeout: float
+    notebook_timeout: float
+    files: Sequence[Path] = ()  # extra files copied beside the notebook in the working folder
+    harvest_timeout: float = 60.0
+
+
+class KernelRunner(Protocol):
+    """Runs one notebook and reports what happened; never raises for a student's fault."""
+
+    def run(self, job: ExecutionJob) -> Execution: ...
+
+
+KernelManagerFactory = Callable[[Path], tuple[AsyncKernelManager, str]]
+
+
+@dataclass(frozen=True)
+class NbclientRunner:
+    """Runs notebooks in real ipykernel kernels through nbclient.
+
+    ``kernel_manager`` builds the kernel manager for a working folder and names the isolation
+    it gives; without one, a plain local kernel is used (isolation "none").
+    """
+
+    kernel_manager: KernelManagerFactory | None = None
+    max_cell_output: int = MAX_CELL_OUTPUT
+
+    def run(self, job: ExecutionJob) -> Execution:
+        with tempfile.TemporaryDirectory(prefix="grader-run-") as tmp:
+            workdir = Path(tmp) / "submission"
+            workdir.mkdir()
+            for path in job.files:
+                if path.is_file() and not path.is_symlink():
+                    shutil.copyfile(path, workdir / path.name)
+            return asyncio.run(self._run(job, workdir))
+
+    async def _run(self, job: ExecutionJob, workdir: Path) -> Execution:
+        started = time.monotonic()
+        if self.kernel_manager is not None:
+            km, isolation = self.kernel_manager(workdir)
+        else:
+            km, isolation = AsyncKernelManager(kernel_name="python3"), "none"
+        client = _CappedClient(
+            nbformat.from_dict(job.notebook),
+            km=km,
+            timeout=_seconds(job.cell_timeout),
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "time limit reached"},
+            iopub_timeout=5,
+            shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(workdir)}},
+            max_cell_output=self.max_cell_output,
+        )
+        session = _Session(client, job, started)
+        try:
+            async with client.async_setup_kernel():
+                await session.run_all()
+        except DeadKernelError:
+            session.kernel_died()
+        except Exception as exc:  # the kernel would not start or broke down: one student's problem
+            reason = f"{type(exc).__name__}: {exc}"
+            if not session.runs:
+                return Execution(
+                    (),
+                    None,
+                    Outcome.NOT_STARTED,
+                    f"the kernel could not be started: {reason}",
+                    time.monotonic() - started,
+                    isolation,
+                )
+            session.kernel_died(f"the kernel stopped responding ({reason})")
+        finally:
+            await _shut_down(client, km)
+            for context in (*client.contexts, km.context):
+                context.destroy(linger=0)  # close every socket of this run, however it ended
+        return session.result(time.monotonic() - started, isolation)
+
+
+async def _shut_down(client: NotebookClient, km: AsyncKernelManager) -> None:
+    """Stop the client's channels and the kernel (nbclient leaves both to a passed-in km)."""
+    if client.kc is not None:
+        client.kc.stop_channels()
+        client.kc = None
+    try:
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+    except Exception:  # a kernel that is already gone needs no shutting down
+        pass
+
+
+def _seconds(limit: float) -> int:
+    return max(1, int(limit))
+
+
+class _CappedClient(NotebookClient):
+    """A NotebookClient that keeps at most ``max_cell_output`` characters per cell."""
+
+    def __init__(self, nb: Any, *, max_cell_output: int, **kwargs: Any) -> None:
+        super().__init__(nb, **kwargs)
+        self.max_cell_output = max_cell_output
+        self.kept: dict[int, int] = {}
+        self.cut: set[int] = set()
+        self.timed_out = False
+        self.contexts: list[Any] = []
+
+    async def async_start_new_kernel_client(self) -> Any:
+        kc = await super().async_start_new_kernel_client()
+        self.contexts.append(kc.context)
+        return kc
+
+    async def _check_raise_for_error(
+        self, cell: Any, cell_index: int, exec_reply: dict[str, Any] | None
+    ) -> None:
+        content = (exec_reply or {}).get("content", {})
+        self.timed_out = content.get("ename") == TIMEOUT_ENAME
+        await super()._check_raise_for_error(cell, cell_index, exec_reply)
+
+    def output(
+        self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> Any:
+        size = len(str(msg.get("content", "")))
+        kept = self.kept.get(cell_index, 0)
+        if kept + size > self.max_cell_output and msg.get("msg_type") != "error":
+            self.cut.add(cell_index)
+            return None
+        self.kept[cell_index] = kept + size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+@dataclass
+class _Session:
+    """Mutable bookkeeping of one run; lives only inside ``NbclientRunner._run``."""
+
+    client: _CappedClient
+    job: ExecutionJob
+    started: float
+    runs: list[CellRun] = field(default_factory=list)
+    harvest: str | None = None
+    outcome: Outcome = Outcome.COMPLETED
+    message: str = ""
+
+    code_cells: list[tuple[int, Any]] = field(default_factory=list)
+    harvest_index: int = -1
+
+    def __post_init__(self) -> None:
+        cells = self.client.nb.cells
+        self.code_cells = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code"]
+        cells.append(nbformat.v4.new_code_cell(self.job.harvest_source))
+        self.harvest_index = len(cells) - 1
+
+    async def run_all(self) -> None:
+        deadline = self.started + self.job.notebook_timeout
+        for index, cell in self.code_cells:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.outcome is Outcome.KERNEL_DIED:
+                if self.outcome is Outcome.COMPLETED:
+                    self.outcome = Outcome.TIMED_OUT
+                    self.message = (
+                        f"the notebook's time limit ({self.job.notebook_timeout:g} s) was reached"
+                    )
+                self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
+                continue
+            self.client.timeout = _seconds(min(self.job.cell_timeout, remaining))
+            self.runs.append(await self._execute(index, cell))
+            if not cell.source.strip():
+                continue
+            if not await self._harvest():
+                break  # the kernel no longer answers: keep what was harvested so far
+        else:
+            return
+        for index, cell in self.code_cells[len(self.runs) :]:
+            self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
+
+    async def _execute(self, index: int, cell: Any) -> CellRun:
+        await self.client.async_execute_cell(cell, index)
+        text, error = _collect(cell.outputs)
+        if index in self.client.cut:
+            text += f"\n[output cut at {self.client.max_cell_output} characters]"
+        if self.client.timed_out:
+            limit = f"stopped at the cell time limit ({self.client.timeout} s)"
+            return CellRun(index, cell.source, CellStatus.TIMEOUT, text, limit)
+        status = CellStatus.ERROR if error else CellStatus.OK
+        return CellRun(index, cell.source, status, text, error)
+
+    async def _harvest(self) -> bool:
+        """Run the harvest cell; False when the kernel did not answer in time."""
+        cell = nbformat.v4.new_code_cell(self.job.harvest_source)
+        self.client.timeout = _seconds(self.job.harvest_timeout)
+        try:
+            await self.client.async_execute_cell(cell, self.harvest_index, store_history=False)
+        except CellTimeoutError:
+            return False
+        text, error = _collect(cell.outputs, streams_only=True)
+        if self.client.timed_out:
+            if self.outcome is Outcome.COMPLETED:
+                self.outcome = Outcome.TIMED_OUT
+            self.message = self.message or "the kernel stopped answering"
+            return False
+        if not error:
+            self.harvest = text
+        return True
+
+    def kernel_died(self, reason: str = "") -> None:
+        self.outcome = Outcome.KERNEL_DIED
+        done = len(self.runs)
+        if done < len(self.code_cells):
+            index, cell = self.code_cells[done]
+            self.runs.append(CellRun(index, cell.source, CellStatus.ERROR, error="the kernel died"))
+        self.message = reason or f"the kernel died while running cell {self.runs[-1].index + 1}"
+
+    def result(self, seconds: float, isolation: str) -> Execution:
+        for index, cell in self.code_cells[len(self.runs) :]:
+            self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
+        return Execution(
+            tuple(self.runs), self.harvest, self.outcome, self.message, seconds, isolation
+        )
+
+
+def _collect(outputs: Sequence[Any], streams_only: bool = False) -> tuple[str, str]:
+    """The text of a cell's outputs and its error (``ename: evalue`` and traceback)."""
+    texts: list[str] = []
+    error = ""
+    for out in outputs:
+        kind = out.get("output_type")
+        if kind == "stream" and (not streams_only or out.get("name") == "stdout"):
+            texts.append(out.get("text", ""))
+        elif kind in ("execute_result", "display_data") and not streams_only:
+            texts.append(out.get("data", {}).get("text/plain", ""))
+        elif kind == "error":
+            trace = "\n".join(out.get("traceback", []))
+            error = _ANSI.sub("", f"{out.get('ename')}: {out.get('evalue')}\n{trace}").strip()
+    return "".join(texts), error

@@ -1,0 +1,100 @@
+"""Questions and homeworks: what a reference module declares.
+
+In:  nothing (contract only).
+Out: ``Item`` (one checked answer variable), the ``Part`` protocol (a group of items graded
+     together by one check: a number, a derivation graph, a table ...), ``Question`` and
+     ``Homework``.
+
+A reference module builds one ``Homework``; the pipeline asks it which variables to harvest,
+the release writes its questions into a notebook, and the score stage grades its parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graders.answers import Answer, Verdict
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One checked answer: the notebook variable that holds it, a label, and its points."""
+
+    variable: str
+    label: str
+    points: float
+    hint: str = ""  # shown as a comment beside the placeholder in the released notebook
+
+
+class Part(Protocol):
+    """A group of items graded together.
+
+    ``solve`` gives the reference value of each item as a plain Python value (what a student
+    with full marks would assign); ``grade`` returns one verdict per item variable.
+    """
+
+    @property
+    def items(self) -> tuple[Item, ...]: ...
+
+    def solve(self, params: Params) -> Mapping[str, Any]: ...
+
+    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]: ...
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of a homework as the student reads it and the grader grades it."""
+
+    id: str  # "hw4.q2"
+    title: str
+    prompt: str  # markdown, English; ``{name}`` fields are filled from the parameters
+    parts: tuple[Part, ...]
+    prompt_fa: str = ""  # the Persian original, where the course has it
+    answer_help: str = ""  # how to write the answer (symbolic syntax, units ...)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for part in self.parts for item in part.items)
+
+    @property
+    def points(self) -> float:
+        return sum(item.points for item in self.items)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits for executing one submission of a homework, in seconds."""
+
+    cell: float = 60.0
+    notebook: float = 600.0
+
+
+@dataclass(frozen=True)
+class Homework:
+    """One assignment: its questions, parameters and execution limits."""
+
+    id: str  # "hw4"
+    title: str
+    questions: tuple[Question, ...]
+    params: Params
+    limits: Limits = field(default_factory=Limits)
+    setup: str = ""  # code run before the student's cells in the released notebook
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every answer variable, in question order: the harvest contract."""
+        return tuple(item.variable for q in self.questions for item in q.items)
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)

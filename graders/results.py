@@ -1,0 +1,131 @@
+"""Results: one graded submission, and its machine-readable form.
+
+In:  the outcome of grading one submission (its questions' results and its execution record).
+Out: ``SubmissionResult`` and ``to_json`` — a superset of Gradescope's ``results.json``
+     (``score``, ``max_score``, ``tests[]`` with ``name``, ``score``, ``max_score``, ``status``,
+     ``output``, ``visibility``), each test also carrying ``verdict``, ``question``,
+     ``variable``, ``given``, ``expected`` and ``mistake`` where one applies.
+
+The JSON files are the record the class pages and CSV are built from, so a resumed batch can
+rebuild them without grading anything again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graders.answers import Status
+from graders.execute import Execution
+from graders.score import QuestionResult
+
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything the reports need about one student's submission."""
+
+    assignment: str
+    student: str
+    source: str  # the submission's path, relative to the graded folder
+    questions: tuple[QuestionResult, ...]
+    execution: Execution | None
+    problem: str = ""  # why the notebook could not be run at all
+    notes: tuple[str, ...] = ()
+    graded_at: str = ""
+    grader_version: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(q.score for q in self.questions), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(q.max_score for q in self.questions), 2)
+
+    @property
+    def ran(self) -> bool:
+        """Whether the notebook ran to its end (errors in cells allowed)."""
+        return (
+            not self.problem
+            and self.execution is not None
+            and (self.execution.outcome.value == "completed")
+        )
+
+    @property
+    def run_problem(self) -> str:
+        """Why the submission did not run to its end, or ''."""
+        if self.problem:
+            return self.problem
+        if self.execution is not None and not self.ran:
+            return self.execution.message or self.execution.outcome.value
+        return ""
+
+
+def _gradescope_status(status: Status) -> str:
+    return "passed" if status in (Status.CORRECT, Status.FOLLOW_THROUGH) else "failed"
+
+
+def to_json(result: SubmissionResult) -> dict[str, Any]:
+    """The results.json superset for one submission."""
+    tests = []
+    for q in result.questions:
+        for item in q.items:
+            v = item.verdict
+            output = v.feedback or v.status.value
+            tests.append(
+                {
+                    "name": f"{q.id} {item.label}",
+                    "question": q.id,
+                    "variable": item.variable,
+                    "score": item.score,
+                    "max_score": item.max_score,
+                    "status": _gradescope_status(v.status),
+                    "verdict": v.status.value,
+                    "mistake": v.mistake.id if v.mistake else None,
+                    "given": v.given,
+                    "expected": v.expected,
+                    "output": output,
+                    "visibility": "after_published",
+                }
+            )
+    execution = result.execution
+    return {
+        "schema": SCHEMA,
+        "assignment": result.assignment,
+        "student": result.student,
+        "source": result.source,
+        "score": result.score,
+        "max_score": result.max_score,
+        "output": result.run_problem or "The notebook ran to its end.",
+        "ran": result.ran,
+        "problem": result.run_problem,
+        "isolation": execution.isolation if execution else None,
+        "seconds": round(execution.seconds, 2) if execution else None,
+        "notes": list(result.notes),
+        "graded_at": result.graded_at,
+        "grader_version": result.grader_version,
+        "tests": tests,
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")

@@ -1,0 +1,77 @@
+"""Score: points from verdicts.
+
+In:  a ``Homework`` and one ``Verdict`` per answer variable (from the check stage).
+Out: ``QuestionResult`` records — per item its points, earned score and verdict — and totals.
+
+Credit is the verdict's fraction of the item's points: partial credit and follow-through credit
+come from the checks; this stage only multiplies and adds, rounding to hundredths of a point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from graders.answers import Status, Verdict
+from graders.questions import Homework
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One graded answer variable."""
+
+    variable: str
+    label: str
+    max_score: float
+    score: float
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question's items and totals."""
+
+    id: str
+    title: str
+    items: tuple[ItemResult, ...]
+
+    @property
+    def score(self) -> float:
+        return round(sum(i.score for i in self.items), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(i.max_score for i in self.items), 2)
+
+    @property
+    def status(self) -> Status:
+        """The question's headline verdict: the worst of its items' verdicts."""
+        order = [
+            Status.ERROR,
+            Status.INVALID,
+            Status.MISSING,
+            Status.INCORRECT,
+            Status.MANUAL,
+            Status.FOLLOW_THROUGH,
+            Status.CORRECT,
+        ]
+        present = {i.verdict.status for i in self.items}
+        return next((s for s in order if s in present), Status.CORRECT)
+
+
+def score(homework: Homework, verdicts: Mapping[str, Verdict]) -> tuple[QuestionResult, ...]:
+    """Points for every item of every question of ``homework``."""
+    results = []
+    for question in homework.questions:
+        items = tuple(
+            ItemResult(
+                item.variable,
+                item.label,
+                item.points,
+                round(item.points * verdicts[item.variable].credit, 2),
+                verdicts[item.variable],
+            )
+            for item in question.items
+        )
+        results.append(QuestionResult(question.id, question.title, items))
+    return tuple(results)

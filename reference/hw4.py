@@ -1,0 +1,178 @@
+"""HW4 (series 4): two epochs of backpropagation by hand.
+
+Q2's network: i1, i2 -> linear hidden units h1 = i1*w1 + i2*w2, h2 = i1*w3 + i2*w4 (no biases)
+-> y_hat = sigmoid(h1*w5 + h2*w6), loss L = (y - y_hat)^2, plain gradient descent on the one
+sample for two epochs. Every value is a step of a derivation graph, so the same graph gives the
+reference, the formulas shown in feedback and the follow-through values.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from graders.answers import Mistake
+from graders.checks.choice import YES_NO
+from graders.checks.derivation import Derivation, Step
+from graders.checks.numeric import Tolerance
+from graders.parts import ChoicePart
+from graders.questions import Homework, Item, Limits, Params, Question
+
+PARAMS = {
+    "i1": 3.0,
+    "i2": 5.0,
+    "y": 1.0,
+    "eta": 0.1,
+    **{f"w{k}": round(0.1 * k, 1) for k in range(1, 7)},
+}
+EPOCHS = 2
+STEP_POINTS = 0.5
+
+UPDATE_SIGN = Mistake(
+    "update-sign",
+    "The update moves the weight with the gradient (w + η·∂L/∂w) instead of against it.",
+)
+MISSING_SIGMOID_DERIVATIVE = Mistake(
+    "missing-sigmoid-derivative",
+    "The factor σ′(z) = ŷ(1 − ŷ) of the output unit is missing from the chain rule.",
+)
+MSE_FACTOR_2 = Mistake(
+    "mse-factor-2",
+    "The derivative of (y − ŷ)² is −2(y − ŷ); the factor 2 is missing.",
+)
+WRONG_LEARNING_RATE = Mistake(
+    "wrong-learning-rate",
+    "The update uses a learning rate other than the question's η.",
+)
+
+S = sympy.Symbol
+
+
+def _sigmoid(z: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-z))
+
+
+def _gradient_steps(p: str, w: list[sympy.Symbol]) -> list[Step]:
+    """∂L/∂w_k of epoch prefix ``p``, with the named mistakes of the chain rule."""
+    y, y_hat = S("y"), S(f"{p}_y_hat")
+    h1, h2, i1, i2 = S(f"{p}_h1"), S(f"{p}_h2"), S("i1"), S("i2")
+    dloss = -2 * (y - y_hat)
+    dsig = y_hat * (1 - y_hat)
+    local = {1: w[4] * i1, 2: w[4] * i2, 3: w[5] * i1, 4: w[5] * i2, 5: h1, 6: h2}
+    steps = []
+    for k in range(1, 7):
+        steps.append(
+            Step(
+                f"{p}_dw{k}",
+                f"∂L/∂w{k} (epoch {p[1:]})",
+                dloss * dsig * local[k],
+                STEP_POINTS,
+                mistakes=(
+                    (MISSING_SIGMOID_DERIVATIVE, dloss * local[k]),
+                    (MSE_FACTOR_2, dloss / 2 * dsig * local[k]),
+                ),
+            )
+        )
+    return steps
+
+
+def _update_steps(p: str, w: list[sympy.Symbol]) -> list[Step]:
+    eta = S("eta")
+    steps = []
+    for k in range(1, 7):
+        grad = S(f"{p}_dw{k}")
+        steps.append(
+            Step(
+                f"{p}_w{k}",
+                f"w{k} after epoch {p[1:]}",
+                w[k - 1] - eta * grad,
+                STEP_POINTS,
+                scale=eta * grad,
+                mistakes=(
+                    (UPDATE_SIGN, w[k - 1] + eta * grad),
+                    (WRONG_LEARNING_RATE, w[k - 1] - 10 * eta * grad),
+                    (WRONG_LEARNING_RATE, w[k - 1] - eta / 10 * grad),
+                    (WRONG_LEARNING_RATE, w[k - 1] - grad),
+                ),
+            )
+        )
+    return steps
+
+
+def _epoch(e: int) -> list[Step]:
+    p = f"e{e}"
+    w = [S(f"w{k}") if e == 1 else S(f"e{e - 1}_w{k}") for k in range(1, 7)]
+    i1, i2, y = S("i1"), S("i2"), S("y")
+    h1, h2 = S(f"{p}_h1"), S(f"{p}_h2")
+    y_hat = S(f"{p}_y_hat")
+    output = _sigmoid(h1 * w[4] + h2 * w[5])
+    forward = [
+        Step(f"{p}_h1", f"h1 (epoch {e})", i1 * w[0] + i2 * w[1], STEP_POINTS),
+        Step(f"{p}_h2", f"h2 (epoch {e})", i1 * w[2] + i2 * w[3], STEP_POINTS),
+        Step(
+            f"{p}_y_hat",
+            f"ŷ (epoch {e})",
+            output,
+            STEP_POINTS,
+            scale=sympy.Min(output, 1 - output),  # a probability, judged by its distance to 0 or 1
+        ),
+        Step(f"{p}_loss", f"L (epoch {e})", (y - y_hat) ** 2, STEP_POINTS),
+    ]
+    return forward + _gradient_steps(p, w) + _update_steps(p, w)
+
+
+def backprop_derivation() -> Derivation:
+    """The derivation graph of Q2: forward pass, loss, gradients and updates per epoch."""
+    steps = [step for e in range(1, EPOCHS + 1) for step in _epoch(e)]
+    return Derivation(tuple(steps), tuple(PARAMS), Tolerance(rtol=0.02, atol=1e-6))
+
+
+Q2_PROMPT = """\
+**Two epochs of backpropagation by hand.** A network has two inputs i1 = {i1:g}, i2 = {i2:g}
+and target y = {y:g}. Two *linear* hidden units (no biases) feed one sigmoid output:
+
+    h1 = i1*w1 + i2*w2        h2 = i1*w3 + i2*w4
+    y_hat = sigmoid(h1*w5 + h2*w6)
+    L = (y - y_hat)**2
+
+Initial weights w1..w6 = {w1:g}, {w2:g}, {w3:g}, {w4:g}, {w5:g}, {w6:g}; learning rate
+η = {eta:g}. Train for two epochs of plain gradient descent on this one sample
+(w ← w − η·∂L/∂w). For each epoch give the forward pass (h1, h2, ŷ), the loss, the six
+gradients ∂L/∂w1..∂L/∂w6 (computed with that epoch's weights) and the six updated weights.
+Then say whether the network has converged after two epochs.
+
+Write plain numbers (you may round; keep at least 4 significant figures). Each epoch's values
+go in the variables `e1_...` and `e2_...` below.
+"""
+
+
+CONVERGED_GRADIENT = 1e-3  # converged: every gradient of the last epoch below this size
+
+
+def converged(derivation: Derivation) -> ChoicePart:
+    """Has the network converged after two epochs? Yes iff the last gradients vanished."""
+
+    def expected(params: Params) -> str:
+        values = derivation.evaluate(params)
+        grads = [abs(values[f"e{EPOCHS}_dw{k}"]) for k in range(1, 7)]
+        return "yes" if max(grads) < CONVERGED_GRADIENT else "no"
+
+    item = Item("converged", "Converged after two epochs?", 1.0, 'write "yes" or "no"')
+    return ChoicePart(item, YES_NO, expected)
+
+
+def homework() -> Homework:
+    """HW4 as graded: Q2 (the derivation and the converged? choice)."""
+    derivation = backprop_derivation()
+    q2 = Question(
+        id="hw4.q2",
+        title="Two epochs of backpropagation by hand",
+        prompt=Q2_PROMPT,
+        parts=(derivation, converged(derivation)),
+    )
+    return Homework(
+        id="hw4",
+        title="Series 4: optimisation and backpropagation",
+        questions=(q2,),
+        params=PARAMS,
+        limits=Limits(cell=10.0, notebook=120.0),
+    )

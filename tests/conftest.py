@@ -1,0 +1,22 @@
+"""Shared fixtures. This folder is on sys.path, so tests import helpers from ``fakes``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graders.questions import Homework
+from reference import catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def books() -> dict[str, Homework]:
+    return catalogue()
+
+
+@pytest.fixture(scope="session")
+def hw4(books: dict[str, Homework]) -> Homework:
+    return books["hw4"]

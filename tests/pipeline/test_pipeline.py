@@ -1,0 +1,102 @@
+"""The pipeline with a fake kernel runner: discovery to reports, without kernels."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from fakes import FakeRunner
+
+from graders.execute import Outcome
+from graders.pipeline import Settings, run_batch
+from graders.questions import Homework
+from graders.release import release_notebook
+
+
+def _write(path: Path, nb: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def test_batch_grades_reference_answers_full_and_blank_zero(tmp_path: Path, hw4: Homework) -> None:
+    released = release_notebook(hw4)
+    _write(tmp_path / "subs" / "hw4" / "ada.ipynb", released)
+    _write(tmp_path / "subs" / "hw4" / "bob.ipynb", released)
+    solved: dict[str, Any] = {}
+    for q in hw4.questions:
+        for part in q.parts:
+            solved.update(part.solve(hw4.params))
+    names = {"ada": solved, "bob": {}}
+    picks = iter(["ada", "bob"])
+    current: list[str] = []
+
+    def pick(nb: Any) -> dict[str, Any]:
+        current.append(next(picks))
+        return names[current[-1]]
+
+    out = tmp_path / "reports"
+    lines: list[str] = []
+    summary = run_batch(
+        tmp_path / "subs", {"hw4": hw4}, FakeRunner(pick), Settings(out), lines.append
+    )
+
+    by_student = {r.student: r for r in summary.results}
+    assert by_student["ada"].score == hw4.points
+    assert by_student["bob"].score == 0
+    bob = json.loads((out / "hw4" / "bob.json").read_text())
+    assert {t["verdict"] for t in bob["tests"]} == {"missing"}
+    ada = json.loads((out / "hw4" / "ada.json").read_text())
+    assert ada["score"] == ada["max_score"] == hw4.points
+    assert all(t["status"] == "passed" for t in ada["tests"])
+    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(ada["tests"][0])
+    rows = list(csv.DictReader((out / "hw4" / "grades.csv").read_text().splitlines()))
+    assert [r["student"] for r in rows] == ["ada", "bob"]
+    assert float(rows[0]["total"]) == hw4.points and float(rows[0]["hw4.q2"]) == hw4.points
+    assert (out / "index.html").exists() and (out / "hw4" / "index.html").exists()
+    assert len(lines) == 2 and "ada" in lines[0]
+
+
+def test_unreadable_notebook_is_one_students_problem(tmp_path: Path, hw4: Homework) -> None:
+    (tmp_path / "hw4").mkdir()
+    (tmp_path / "hw4" / "zed.ipynb").write_text("{not json")
+    _write(tmp_path / "hw4" / "amy.ipynb", release_notebook(hw4))
+    summary = run_batch(
+        tmp_path, {"hw4": hw4}, FakeRunner(lambda nb: {}), Settings(tmp_path / "r"), lambda s: None
+    )
+    zed = next(r for r in summary.results if r.student == "zed")
+    assert "not valid JSON" in zed.run_problem
+    assert {i.verdict.status.value for q in zed.questions for i in q.items} == {"error"}
+    page = (tmp_path / "r" / "hw4" / "zed.html").read_text()
+    assert "not valid JSON" in page
+    assert any(r.student == "amy" and r.ran for r in summary.results)
+
+
+def test_assignment_filter_and_metadata_beats_folder(tmp_path: Path, hw4: Homework) -> None:
+    nb = release_notebook(hw4)
+    _write(tmp_path / "misfiled" / "cyd.ipynb", nb)  # folder says "misfiled", metadata hw4
+    summary = run_batch(
+        tmp_path, {"hw4": hw4}, FakeRunner(lambda nb: {}), Settings(tmp_path / "r"), lambda s: None
+    )
+    assert [r.assignment for r in summary.results] == ["hw4"]
+    assert any("graded as hw4" in n for n in summary.results[0].notes)
+    none = run_batch(
+        tmp_path,
+        {"hw4": hw4},
+        FakeRunner(lambda nb: {}),
+        Settings(tmp_path / "r2", assignment="hw9"),
+        lambda s: None,
+    )
+    assert none.results == ()
+
+
+def test_answers_of_a_failed_run_are_errors_naming_the_cell(tmp_path: Path, hw4: Homework) -> None:
+    _write(tmp_path / "hw4" / "dee.ipynb", release_notebook(hw4))
+    runner = FakeRunner(lambda nb: {"e1_h1": 1.3}, outcome=Outcome.KERNEL_DIED)
+    summary = run_batch(tmp_path, {"hw4": hw4}, runner, Settings(tmp_path / "r"), lambda s: None)
+    result = summary.results[0]
+    verdicts = {i.variable: i.verdict for q in result.questions for i in q.items}
+    assert verdicts["e1_h1"].status.value == "correct"
+    assert not result.ran

@@ -1,0 +1,25 @@
+"""The committed demo submissions are exactly what tools/build_demos.py writes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def test_demos_are_up_to_date(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_demos
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    written = build_demos.build(tmp_path)
+    assert written
+    for path in written:
+        committed = ROOT / "submissions" / path.relative_to(tmp_path)
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: rebuild it"
+    committed_all = {
+        p.relative_to(ROOT / "submissions") for p in (ROOT / "submissions").rglob("*.ipynb")
+    }
+    assert committed_all == {p.relative_to(tmp_path) for p in written}
