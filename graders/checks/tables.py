@@ -1,0 +1,638 @@
+"""Table checks: a student's array compared with the reference table, cell by cell.
+
+In:  an ``Answer`` (ARRAY, or NUMBER for a 0-d table), the expected table as an array, the
+     tolerances, and the whole-table ``Diagnosis`` list the question declares.
+Out: a ``Verdict`` whose ``extra`` is a JSON-ready diff for the report::
+
+         {"shape": [4, 4], "expected": [[...]], "given": [[...]], "wrong": [[...]],
+          "cells": 16, "matching": 15}
+
+     plus ``"given_shape"`` when the shapes differ and ``"diagnosis"`` (the mistake id) when the
+     whole answer matches a known wrong variant. Non-finite given cells are written as the
+     strings ``"nan"``, ``"inf"`` and ``"-inf"`` so the diff stays valid JSON.
+
+Rules:
+
+- Two cells agree when ``|g - e| <= atol + rtol * max(|g|, |e|)``: symmetric in ``g`` and ``e``,
+  and never an exact test because ``atol`` is positive by default. NaN and infinity never agree.
+- Shape first: an answer whose shape differs is INVALID, except that singleton axes are ignored
+  (a 1×4×4 tensor is the 4×4 table) and that a shape matching a diagnosis (a transposed 3×4
+  table given as 4×3) is that mistake.
+- Credit is the fraction of agreeing cells; CORRECT only when every cell agrees.
+- When every cell agrees with a diagnosis' variant, the verdict is INCORRECT with that mistake
+  and ``mistake.credit``. A variant that coincides with the expected table (a symmetric table is
+  its own transpose, ``p`` and ``1 - p`` coincide at 0.5) is never used, so it cannot turn a
+  correct answer into a mistake.
+
+The dropout helpers at the end compute the four tables of HW2 Q1(c) and their known wrong
+variants from the question's parameters (layer output, mask and keep probability ``p``).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+
+DEFAULT_RTOL = 1e-2
+"""Relative tolerance: hand-computed tables are rounded to two or three significant figures."""
+
+DEFAULT_ATOL = 1e-2
+"""Absolute tolerance: answers rounded to two decimals pass; a reference cell of 0 accepts
+1e-12 and rejects 0.1."""
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnoses
+
+
+@dataclass(frozen=True)
+class FixedVariant:
+    """A precomputed wrong table, stored as plain tuples so it compares and hashes by value.
+
+    Called with the expected table (which it ignores), it returns the variant as an array.
+    """
+
+    shape: tuple[int, ...]
+    cells: tuple[float, ...]
+
+    @classmethod
+    def of(cls, table: ArrayLike) -> FixedVariant:
+        """Freeze ``table`` (anything numpy reads as a float array)."""
+        array = np.asarray(table, dtype=float)
+        return cls(tuple(int(n) for n in array.shape), tuple(float(x) for x in array.ravel()))
+
+    def __call__(self, expected: np.ndarray) -> np.ndarray:
+        return np.array(self.cells, dtype=float).reshape(self.shape)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A named whole-table mistake: the ``Mistake`` and how to get its table.
+
+    ``derive`` takes the expected table and returns the wrong variant a student with this
+    mistake would give; ``Diagnosis.of_variant`` wraps a variant computed in advance.
+    """
+
+    mistake: Mistake
+    derive: Callable[[np.ndarray], np.ndarray]
+
+    @classmethod
+    def of_variant(cls, mistake: Mistake, variant: ArrayLike) -> Diagnosis:
+        """A diagnosis whose wrong table is ``variant`` whatever the expected table is."""
+        return cls(mistake, FixedVariant.of(variant))
+
+    def variant_for(self, expected: np.ndarray) -> np.ndarray:
+        """The wrong table this mistake produces, given the expected table."""
+        return np.asarray(self.derive(expected), dtype=float)
+
+
+TRANSPOSED = Mistake(
+    "table.transposed", "The table is transposed: its rows and columns are swapped."
+)
+MIRRORED = Mistake(
+    "table.mirrored",
+    "The table is mirrored left to right (its columns are in reverse order), as happens when "
+    "a table written right to left is copied column by column.",
+)
+
+
+def transposed(mistake: Mistake = TRANSPOSED) -> Diagnosis:
+    """The diagnosis 'rows and columns swapped', derived from whatever table is expected."""
+    return Diagnosis(mistake, np.transpose)
+
+
+def mirrored(mistake: Mistake = MIRRORED) -> Diagnosis:
+    """The diagnosis 'columns in reverse order' (``np.fliplr``) for a table of 2 or more axes."""
+    return Diagnosis(mistake, _flip_columns)
+
+
+def _flip_columns(expected: np.ndarray) -> np.ndarray:
+    """``expected`` with its second axis reversed (unchanged below two axes)."""
+    return np.fliplr(expected) if expected.ndim >= 2 else expected
+
+
+# --------------------------------------------------------------------------------------------
+# Cell comparison
+
+
+def cells_agree(
+    given: ArrayLike, expected: ArrayLike, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
+) -> np.ndarray:
+    """Which cells agree: a boolean array of the broadcast shape of ``given`` and ``expected``.
+
+    A cell agrees when both values are finite and ``|g - e| <= atol + rtol * max(|g|, |e|)``.
+    The test is symmetric: swapping ``given`` and ``expected`` gives the same answer.
+    """
+    g = np.asarray(given, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        bound = atol + rtol * np.maximum(np.abs(g), np.abs(e))
+        close = np.abs(g - e) <= bound
+    return np.asarray(close & np.isfinite(g) & np.isfinite(e), dtype=bool)
+
+
+def _check_tolerances(rtol: float, atol: float) -> None:
+    """Raise ValueError unless both tolerances are finite and non-negative."""
+    if not (np.isfinite(rtol) and np.isfinite(atol) and rtol >= 0 and atol >= 0):
+        raise ValueError(f"tolerances must be finite and non-negative, got {rtol=}, {atol=}")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the answer
+
+
+def _as_float_table(value: Any) -> np.ndarray | None:
+    """``value`` as a rectangular float array, or None if it is not one (ragged, text, complex).
+
+    Object arrays are accepted only when every element is a real number or a bool.
+    """
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    if raw.dtype.kind in "biuf":
+        return raw.astype(float)
+    if raw.dtype.kind == "O":
+        elements = raw.ravel().tolist()
+        if all(_is_real(x) for x in elements):
+            return np.array([float(x) for x in elements], dtype=float).reshape(raw.shape)
+    return None
+
+
+def _is_real(x: Any) -> bool:
+    """Whether ``x`` is a real number (a bool counts; a string or a complex does not)."""
+    return isinstance(x, numbers.Real | bool | np.bool_)
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    """How a shape reads in feedback: 'a single number', 'a vector of 4', 'a 4×4 table'."""
+    if not shape:
+        return "a single number"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]}"
+    dims = "×".join(str(n) for n in shape)
+    return f"a {dims} table" if len(shape) == 2 else f"a {dims} array"
+
+
+def _same_up_to_singletons(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether two shapes differ only by axes of length 1."""
+    return tuple(n for n in a if n != 1) == tuple(n for n in b if n != 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Display and JSON
+
+
+def _json_cells(table: np.ndarray) -> Any:
+    """``table`` as nested lists of floats (-0.0 written as 0.0), with non-finite cells written
+    as 'nan', 'inf' and '-inf'."""
+    cells = table.astype(object)
+    for index in np.ndindex(table.shape):
+        x = float(table[index])
+        cells[index] = x + 0.0 if np.isfinite(x) else _nonfinite_text(x)
+    return cells.tolist()
+
+
+def _nonfinite_text(x: float) -> str:
+    """'nan', 'inf' or '-inf'."""
+    if np.isnan(x):
+        return "nan"
+    return "inf" if x > 0 else "-inf"
+
+
+def _display(table: np.ndarray) -> str:
+    """A short text form of a table for the verdict's ``given``/``expected`` strings (-0 as 0)."""
+    if table.ndim == 0:
+        return f"{float(table) + 0.0:.6g}"
+    return np.array2string(table + 0.0, precision=4, separator=", ", max_line_width=120)
+
+
+# --------------------------------------------------------------------------------------------
+# The check
+
+
+def check_table(
+    answer: Answer,
+    expected: ArrayLike,
+    *,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    diagnoses: Sequence[Diagnosis] = (),
+) -> Verdict:
+    """Compare a student's table with ``expected``, cell by cell.
+
+    In:  ``answer`` (ARRAY, or NUMBER for a 0-d table); ``expected``, finite numbers of any
+         shape; tolerances (see ``cells_agree``); ``diagnoses`` tried in order.
+    Out: CORRECT (all cells agree), INCORRECT (partial credit = fraction of agreeing cells, or a
+         matched diagnosis with its mistake and ``mistake.credit``), INVALID (not a table of
+         numbers, or the wrong shape), or MISSING/ERROR for answers not given.
+    Raises ValueError for a non-finite ``expected`` or for negative tolerances.
+    """
+    _check_tolerances(rtol, atol)
+    reference = np.asarray(expected, dtype=float)
+    if not np.all(np.isfinite(reference)):
+        raise ValueError("the expected table must be finite")
+    shown_expected = _display(reference)
+
+    if not answer.given or answer.kind is Kind.ERROR:
+        return missing_verdict(answer, shown_expected)
+    if answer.kind not in (Kind.ARRAY, Kind.NUMBER):
+        return Verdict(
+            Status.INVALID,
+            0.0,
+            given=answer.text,
+            expected=shown_expected,
+            feedback=(
+                f"Expected {describe_shape(reference.shape)} of numbers, "
+                f"got {_kind_phrase(answer.kind)}."
+            ),
+        )
+    table = _as_float_table(answer.value)
+    if table is None:
+        return Verdict(
+            Status.INVALID,
+            0.0,
+            given=answer.text,
+            expected=shown_expected,
+            feedback=(
+                f"Expected {describe_shape(reference.shape)} of numbers; the answer is not a "
+                "rectangular table of real numbers."
+            ),
+        )
+    shown_given = answer.text or _display(table)
+
+    if table.shape != reference.shape:
+        return _check_other_shape(
+            table, reference, shown_given, shown_expected, rtol=rtol, atol=atol, diagnoses=diagnoses
+        )
+    return _check_same_shape(
+        table, reference, shown_given, shown_expected, rtol=rtol, atol=atol, diagnoses=diagnoses
+    )
+
+
+def _kind_phrase(kind: Kind) -> str:
+    """How an answer kind reads in feedback."""
+    return {
+        Kind.TEXT: "text",
+        Kind.EXPR: "a symbolic expression",
+        Kind.BOOL: "a true/false value",
+        Kind.LIST: "a list of non-numeric values",
+        Kind.UNSUPPORTED: "an object that is not plain data",
+    }.get(kind, kind.value)
+
+
+def _check_other_shape(
+    table: np.ndarray,
+    reference: np.ndarray,
+    shown_given: str,
+    shown_expected: str,
+    *,
+    rtol: float,
+    atol: float,
+    diagnoses: Sequence[Diagnosis],
+) -> Verdict:
+    """The verdict for a table whose shape is not the expected one."""
+    for diagnosis in diagnoses:
+        variant = diagnosis.variant_for(reference)
+        if (
+            variant.shape == table.shape
+            and _usable_variant(variant, reference, rtol=rtol, atol=atol)
+            and bool(np.all(cells_agree(table, variant, rtol=rtol, atol=atol)))
+        ):
+            extra = {
+                "shape": list(reference.shape),
+                "given_shape": list(table.shape),
+                "expected": _json_cells(reference),
+                "given": _json_cells(table),
+                "wrong": None,
+                "cells": int(reference.size),
+                "matching": 0,
+                "diagnosis": diagnosis.mistake.id,
+            }
+            return _mistake_verdict(diagnosis.mistake, shown_given, shown_expected, extra)
+
+    if table.size == reference.size and _same_up_to_singletons(table.shape, reference.shape):
+        verdict = _check_same_shape(
+            table.reshape(reference.shape),
+            reference,
+            shown_given,
+            shown_expected,
+            rtol=rtol,
+            atol=atol,
+            diagnoses=diagnoses,
+        )
+        return replace(verdict, extra={**verdict.extra, "given_shape": list(table.shape)})
+
+    return Verdict(
+        Status.INVALID,
+        0.0,
+        given=shown_given,
+        expected=shown_expected,
+        feedback=(
+            f"Wrong shape: expected {describe_shape(reference.shape)}, "
+            f"got {describe_shape(table.shape)}."
+        ),
+        extra={
+            "shape": list(reference.shape),
+            "given_shape": list(table.shape),
+            "expected": _json_cells(reference),
+            "given": _json_cells(table),
+            "wrong": None,
+            "cells": int(reference.size),
+            "matching": 0,
+        },
+    )
+
+
+def _check_same_shape(
+    table: np.ndarray,
+    reference: np.ndarray,
+    shown_given: str,
+    shown_expected: str,
+    *,
+    rtol: float,
+    atol: float,
+    diagnoses: Sequence[Diagnosis],
+) -> Verdict:
+    """The verdict for a table of the expected shape."""
+    agree = cells_agree(table, reference, rtol=rtol, atol=atol)
+    matching = int(np.count_nonzero(agree))
+    cells = int(reference.size)
+    extra: dict[str, Any] = {
+        "shape": list(reference.shape),
+        "expected": _json_cells(reference),
+        "given": _json_cells(table),
+        "wrong": np.logical_not(agree).tolist(),
+        "cells": cells,
+        "matching": matching,
+    }
+    if matching == cells:
+        return Verdict(
+            Status.CORRECT,
+            1.0,
+            given=shown_given,
+            expected=shown_expected,
+            feedback=f"All {_cells_phrase(cells)} match.",
+            extra=extra,
+        )
+
+    for diagnosis in diagnoses:
+        variant = diagnosis.variant_for(reference)
+        if (
+            variant.shape == reference.shape
+            and _usable_variant(variant, reference, rtol=rtol, atol=atol)
+            and bool(np.all(cells_agree(table, variant, rtol=rtol, atol=atol)))
+        ):
+            extra["diagnosis"] = diagnosis.mistake.id
+            return _mistake_verdict(diagnosis.mistake, shown_given, shown_expected, extra)
+
+    wrong = cells - matching
+    feedback = (
+        f"{wrong} of {cells} cells differ from the reference (marked in the table)."
+        if cells > 1
+        else "The value differs from the reference."
+    )
+    return Verdict(
+        Status.INCORRECT,
+        matching / cells,
+        given=shown_given,
+        expected=shown_expected,
+        feedback=feedback,
+        extra=extra,
+    )
+
+
+def _cells_phrase(n: int) -> str:
+    """'1 cell' or 'n cells'."""
+    return "1 cell" if n == 1 else f"{n} cells"
+
+
+def _usable_variant(
+    variant: np.ndarray, reference: np.ndarray, *, rtol: float, atol: float
+) -> bool:
+    """Whether a diagnosis' variant can name a mistake: finite, and not the expected table itself.
+
+    A variant that agrees with ``reference`` cell by cell, possibly after dropping singleton
+    axes, coincides with it and is skipped.
+    """
+    if not np.all(np.isfinite(variant)):
+        return False
+    if variant.size != reference.size or not _same_up_to_singletons(variant.shape, reference.shape):
+        return True
+    aligned = variant.reshape(reference.shape)
+    return not bool(np.all(cells_agree(aligned, reference, rtol=rtol, atol=atol)))
+
+
+def _mistake_verdict(
+    mistake: Mistake, shown_given: str, shown_expected: str, extra: dict[str, Any]
+) -> Verdict:
+    """INCORRECT with ``mistake`` attached and its credit."""
+    return Verdict(
+        Status.INCORRECT,
+        mistake.credit,
+        given=shown_given,
+        expected=shown_expected,
+        feedback=f"The whole table matches a known mistake. {mistake.explanation}",
+        mistake=mistake,
+        extra=extra,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Dropout tables (HW2 Q1(c)): references and their known wrong variants
+
+
+class DropoutTable(StrEnum):
+    """The four dropout tables: standard or inverted dropout, at training or at test time."""
+
+    STANDARD_TRAIN = "standard-train"  # output · mask
+    STANDARD_TEST = "standard-test"  # output · p
+    INVERTED_TRAIN = "inverted-train"  # output · mask / p
+    INVERTED_TEST = "inverted-test"  # output
+
+    @property
+    def training(self) -> bool:
+        """Whether the mask applies (training time)."""
+        return self in (DropoutTable.STANDARD_TRAIN, DropoutTable.INVERTED_TRAIN)
+
+    @property
+    def inverted(self) -> bool:
+        """Whether this is inverted dropout (rescaling at training time)."""
+        return self in (DropoutTable.INVERTED_TRAIN, DropoutTable.INVERTED_TEST)
+
+    def factor(self, p: float) -> float:
+        """The scale this table applies, for keep probability ``p``."""
+        if self is DropoutTable.STANDARD_TEST:
+            return p
+        if self is DropoutTable.INVERTED_TRAIN:
+            return 1.0 / p
+        return 1.0
+
+    def counterpart(self) -> DropoutTable:
+        """The same phase under the other convention (standard <-> inverted)."""
+        return {
+            DropoutTable.STANDARD_TRAIN: DropoutTable.INVERTED_TRAIN,
+            DropoutTable.INVERTED_TRAIN: DropoutTable.STANDARD_TRAIN,
+            DropoutTable.STANDARD_TEST: DropoutTable.INVERTED_TEST,
+            DropoutTable.INVERTED_TEST: DropoutTable.STANDARD_TEST,
+        }[self]
+
+
+DROPOUT_P_INSTEAD_OF_INVERSE = Mistake(
+    "dropout.p_instead_of_inverse",
+    "The kept activations were multiplied by p instead of divided by it: inverted dropout "
+    "scales by 1/p during training, where p is the keep probability.",
+)
+DROPOUT_INVERSE_INSTEAD_OF_P = Mistake(
+    "dropout.inverse_instead_of_p",
+    "The activations were divided by p instead of multiplied by it: standard dropout scales by "
+    "the keep probability p at test time.",
+)
+DROPOUT_KEEP_DROP_SWAPPED = Mistake(
+    "dropout.keep_drop_swapped",
+    "1 − p was used where p is the keep probability: p was read as the drop probability "
+    "(PyTorch's convention), but here p is the fraction of units kept.",
+)
+DROPOUT_NOT_SCALED = Mistake(
+    "dropout.not_scaled",
+    "The activations were not rescaled: standard dropout multiplies by p at test time and "
+    "inverted dropout divides by p during training.",
+)
+DROPOUT_CONVENTIONS_SWAPPED = Mistake(
+    "dropout.conventions_swapped",
+    "Standard and inverted dropout are swapped: standard dropout rescales at test time "
+    "(· p), inverted dropout during training (/ p), never both.",
+)
+
+
+def _dropout_inputs(
+    output: ArrayLike, mask: ArrayLike, p: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Validated float copies of the layer output and mask, and ``p`` as a float.
+
+    Raises ValueError unless the shapes agree, the mask holds only 0 and 1 and 0 < p < 1.
+    """
+    out = np.asarray(output, dtype=float)
+    keep = np.asarray(mask, dtype=float)
+    if out.shape != keep.shape:
+        raise ValueError(f"output {out.shape} and mask {keep.shape} differ in shape")
+    if not np.all((keep == 0) | (keep == 1)):
+        raise ValueError("a dropout mask holds only 0 and 1")
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"the keep probability must lie strictly between 0 and 1, got {p}")
+    return out, keep, float(p)
+
+
+def _dropout_product(
+    table: DropoutTable, output: np.ndarray, mask: np.ndarray, factor: float
+) -> np.ndarray:
+    """``output · mask · factor`` at training time, ``output · factor`` at test time."""
+    masked = output * mask if table.training else output
+    return masked * factor
+
+
+def dropout_table(table: DropoutTable, output: ArrayLike, mask: ArrayLike, p: float) -> np.ndarray:
+    """The reference table: standard dropout trains with ``output·mask`` and tests with
+    ``output·p``; inverted dropout trains with ``output·mask/p`` and tests with ``output``.
+
+    ``p`` is the keep probability (the fraction of ones in the mask in HW2).
+    """
+    out, keep, prob = _dropout_inputs(output, mask, p)
+    return _dropout_product(table, out, keep, table.factor(prob))
+
+
+def scaled_by_p(
+    output: ArrayLike, mask: ArrayLike, p: float, *, mistake: Mistake = DROPOUT_P_INSTEAD_OF_INVERSE
+) -> Diagnosis:
+    """Inverted dropout's training table multiplied by ``p`` instead of divided by it."""
+    out, keep, prob = _dropout_inputs(output, mask, p)
+    return Diagnosis.of_variant(mistake, out * keep * prob)
+
+
+def scaled_by_inverse_p(
+    output: ArrayLike, mask: ArrayLike, p: float, *, mistake: Mistake = DROPOUT_INVERSE_INSTEAD_OF_P
+) -> Diagnosis:
+    """Standard dropout's test table divided by ``p`` instead of multiplied (mask unused)."""
+    out, _, prob = _dropout_inputs(output, mask, p)
+    return Diagnosis.of_variant(mistake, out / prob)
+
+
+def keep_drop_swapped(
+    output: ArrayLike,
+    mask: ArrayLike,
+    p: float,
+    table: DropoutTable = DropoutTable.INVERTED_TRAIN,
+    *,
+    mistake: Mistake = DROPOUT_KEEP_DROP_SWAPPED,
+) -> Diagnosis:
+    """``table`` computed with ``1 - p`` in place of the keep probability ``p``.
+
+    Only the two tables that depend on ``p`` differ (standard test, inverted train); for the
+    others, and for p = 0.5, the variant is the reference itself and is never reported.
+    """
+    out, keep, prob = _dropout_inputs(output, mask, p)
+    return Diagnosis.of_variant(mistake, _dropout_product(table, out, keep, table.factor(1 - prob)))
+
+
+def not_scaled(
+    output: ArrayLike,
+    mask: ArrayLike,
+    p: float,
+    table: DropoutTable = DropoutTable.INVERTED_TRAIN,
+    *,
+    mistake: Mistake = DROPOUT_NOT_SCALED,
+) -> Diagnosis:
+    """``table`` without its rescaling: ``output·mask`` at training, ``output`` at test time."""
+    out, keep, _ = _dropout_inputs(output, mask, p)
+    return Diagnosis.of_variant(mistake, _dropout_product(table, out, keep, 1.0))
+
+
+def conventions_swapped(
+    output: ArrayLike,
+    mask: ArrayLike,
+    p: float,
+    table: DropoutTable,
+    *,
+    mistake: Mistake = DROPOUT_CONVENTIONS_SWAPPED,
+) -> Diagnosis:
+    """The other convention's table for the same phase (standard train given ``output·mask/p``,
+    inverted test given ``output·p``, and so on)."""
+    out, keep, prob = _dropout_inputs(output, mask, p)
+    other = table.counterpart()
+    return Diagnosis.of_variant(mistake, _dropout_product(other, out, keep, other.factor(prob)))
+
+
+def dropout_diagnoses(
+    table: DropoutTable, output: ArrayLike, mask: ArrayLike, p: float
+) -> tuple[Diagnosis, ...]:
+    """The known dropout mistakes for one of the four tables, most specific first.
+
+    standard train: conventions swapped (``output·mask/p``).
+    standard test:  not scaled (``output``), keep/drop swapped (``output·(1-p)``), 1/p
+                    instead of p (``output/p``).
+    inverted train: p instead of 1/p (``output·mask·p``), keep/drop swapped
+                    (``output·mask/(1-p)``), not scaled (``output·mask``).
+    inverted test:  conventions swapped (``output·p``).
+    Transposed and mirrored tables are separate diagnoses (``transposed()``, ``mirrored()``).
+    """
+    if table is DropoutTable.STANDARD_TEST:
+        return (
+            not_scaled(output, mask, p, table),
+            keep_drop_swapped(output, mask, p, table),
+            scaled_by_inverse_p(output, mask, p),
+        )
+    if table is DropoutTable.INVERTED_TRAIN:
+        return (
+            scaled_by_p(output, mask, p),
+            keep_drop_swapped(output, mask, p, table),
+            not_scaled(output, mask, p, table),
+        )
+    return (conventions_swapped(output, mask, p, table),)
