@@ -209,7 +209,7 @@ class Derivation:
                 )
             return missing_verdict(answer, shown)
         value = float(answer.value)
-        given = format_number(value)
+        given = answer.text if 0 < len(answer.text) <= 24 else format_number(value)
         slack = comp.rounding(own.env, own.rounding)
         ref_scale = comp.at(comp.scale, reference) if comp.scale else None
         if within(NumberCheck(expected, self.tolerance, ref_scale, slack), value, answer.text):
@@ -227,8 +227,8 @@ class Derivation:
                 given=given,
                 expected=shown,
                 feedback=(
-                    f"Differs from the reference ({shown}) only because of your earlier values: "
-                    f"{explain['formula']} with your numbers gives {format_number(follow)}."
+                    f"Not the reference value, but it follows correctly from your own earlier "
+                    f"values (they give {format_number(follow)})."
                 ),
                 extra=explain,
             )

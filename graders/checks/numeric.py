@@ -105,7 +105,7 @@ def check_number(answer: Answer, check: NumberCheck) -> Verdict:
             feedback=f"Expected a number, got {_kind_phrase(answer)}.",
         )
     given = float(answer.value)
-    shown = format_number(given)
+    shown = answer.text if 0 < len(answer.text) <= 24 else format_number(given)
     if within(check, given, answer.text):
         return Verdict(Status.CORRECT, 1.0, given=shown, expected=expected)
     for mistake, value in check.mistakes:
