@@ -19,6 +19,7 @@ from graders.execute import NbclientRunner
 from graders.pipeline import BatchSummary, Settings, run_batch
 from graders.questions import Homework
 from graders.release import write_release
+from graders.sandbox import choose_mode
 
 COMMANDS = ("grade", "release")
 
@@ -78,6 +79,14 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="whole-notebook time limit; default: the homework's own",
     )
+    grade.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default=config.get("sandbox", "auto"),
+        help="isolation of each kernel: bubblewrap where it works (auto), required (bwrap), "
+        "or reduced (none: rlimits, private folder, scrubbed environment); "
+        "default: %(default)s",
+    )
 
     release = sub.add_parser(
         "release",
@@ -134,8 +143,14 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         cell_timeout=args.cell_timeout,
         notebook_timeout=args.notebook_timeout,
     )
+    try:
+        plan = choose_mode(args.sandbox)
+    except RuntimeError as exc:
+        print(f"grade.py: {exc}", file=sys.stderr)
+        return 2
+    print(f"Isolation: {plan.mode} — {plan.reason}")
     started = time.monotonic()
-    summary = run_batch(args.submissions, catalogue, NbclientRunner(), settings)
+    summary = run_batch(args.submissions, catalogue, NbclientRunner(plan), settings)
     _print_summary(summary, args.out, time.monotonic() - started)
     return 0 if summary.results else 1
 

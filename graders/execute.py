@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +28,8 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from graders.sandbox import Limits, SandboxPlan, kernel_manager, kill_leftovers
 
 MAX_CELL_OUTPUT = 20_000  # characters of one cell's output kept for the report
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -93,19 +95,23 @@ class KernelRunner(Protocol):
     def run(self, job: ExecutionJob) -> Execution: ...
 
 
-KernelManagerFactory = Callable[[Path], tuple[AsyncKernelManager, str]]
-
-
 @dataclass(frozen=True)
 class NbclientRunner:
-    """Runs notebooks in real ipykernel kernels through nbclient.
+    """Runs notebooks in real ipykernel kernels through nbclient, isolated as ``plan`` says.
 
-    ``kernel_manager`` builds the kernel manager for a working folder and names the isolation
-    it gives; without one, a plain local kernel is used (isolation "none").
+    Each kernel starts in a fresh working folder holding only the submission's files, with
+    ``limits`` (see ``graders.sandbox``); whatever it leaves running is killed afterwards.
     """
 
-    kernel_manager: KernelManagerFactory | None = None
+    plan: SandboxPlan
+    limits: Limits = field(default_factory=Limits)
     max_cell_output: int = MAX_CELL_OUTPUT
+
+    @property
+    def isolation(self) -> str:
+        if self.plan.mode == "bwrap":
+            return "bwrap"
+        return f"none (reduced: {self.plan.reason})"
 
     def run(self, job: ExecutionJob) -> Execution:
         with tempfile.TemporaryDirectory(prefix="grader-run-") as tmp:
@@ -114,14 +120,12 @@ class NbclientRunner:
             for path in job.files:
                 if path.is_file() and not path.is_symlink():
                     shutil.copyfile(path, workdir / path.name)
-            return asyncio.run(self._run(job, workdir))
+            return asyncio.run(self._run(job, workdir, Path(tmp) / "runtime"))
 
-    async def _run(self, job: ExecutionJob, workdir: Path) -> Execution:
+    async def _run(self, job: ExecutionJob, workdir: Path, runtime: Path) -> Execution:
         started = time.monotonic()
-        if self.kernel_manager is not None:
-            km, isolation = self.kernel_manager(workdir)
-        else:
-            km, isolation = AsyncKernelManager(kernel_name="python3"), "none"
+        isolation = self.isolation
+        km = kernel_manager(self.plan, workdir, runtime, self.limits)
         client = _CappedClient(
             nbformat.from_dict(job.notebook),
             km=km,
@@ -154,6 +158,7 @@ class NbclientRunner:
             session.kernel_died(f"the kernel stopped responding ({reason})")
         finally:
             await _shut_down(client, km)
+            kill_leftovers(km)
             for context in (*client.contexts, km.context):
                 context.destroy(linger=0)  # close every socket of this run, however it ended
         return session.result(time.monotonic() - started, isolation)

@@ -25,7 +25,7 @@ from graders.answers import ABSENT, Answer, Kind
 
 MAX_PAYLOAD = 8 * 2**20  # characters of harvest output the grader will read
 MAX_TEXT = 20_000  # characters of one text answer
-MAX_ELEMENTS = 1_000_000  # numbers in one array answer
+MAX_ELEMENTS = 300_000  # numbers in one array answer (its JSON fits in MAX_PAYLOAD)
 MAX_LIST = 1_000  # entries of one list answer
 
 _KERNEL_CODE = r"""

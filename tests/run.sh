@@ -3,7 +3,7 @@
 # pytest's "no tests collected" (exit 5) is a failure here, as is any other non-zero exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ruff check graders reference tests tools benchmarks grade.py
-ruff format --check graders reference tests tools benchmarks grade.py
+ruff check .
+ruff format --check .
 mypy
 python -m pytest -q "$@"
