@@ -16,6 +16,7 @@ from typing import Any
 
 from graders import __version__
 from graders.execute import NbclientRunner
+from graders.overrides import read_overrides
 from graders.pipeline import BatchSummary, Settings, run_batch
 from graders.questions import Homework
 from graders.release import write_release
@@ -80,6 +81,13 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         help="whole-notebook time limit; default: the homework's own",
     )
     grade.add_argument(
+        "--overrides",
+        type=Path,
+        metavar="CSV",
+        help="points given by a person (assignment,student,item,points,comment); read, never "
+        "written; default: overrides.csv in the submissions folder",
+    )
+    grade.add_argument(
         "--sandbox",
         choices=("auto", "bwrap", "none"),
         default=config.get("sandbox", "auto"),
@@ -137,7 +145,9 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(
             f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(catalogue))}"
         )
+    folder = args.submissions if args.submissions.is_dir() else args.submissions.parent
     settings = Settings(
+        overrides=read_overrides(args.overrides or folder / "overrides.csv"),
         out=args.out,
         assignment=args.assignment,
         cell_timeout=args.cell_timeout,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graders.answers import ABSENT, Answer, Mistake, Verdict
+from graders.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
 from graders.checks.choice import Options, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number
 from graders.questions import Item, Params
@@ -61,3 +61,51 @@ class NumberPart:
         )
         answer = answers.get(self.item.variable, ABSENT)
         return {self.item.variable: check_number(answer, check)}
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A free-text answer: graded by a person against ``rubric`` (verdict ``manual``).
+
+    Until an override gives it points it earns none; a blank answer is ``missing`` and needs
+    nobody. ``model`` is the answer a TA would accept, shown to whoever grades it.
+    """
+
+    item: Item
+    rubric: str
+    model: str = ""
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return (self.item,)
+
+    def solve(self, params: Params) -> Mapping[str, Any]:
+        return {self.item.variable: self.model or self.rubric}
+
+    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+        answer = answers.get(self.item.variable, ABSENT)
+        return {self.item.variable: check_text(answer, self.rubric, self.model)}
+
+
+def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
+    """``manual`` for a written answer, with the rubric for the person who grades it."""
+    if not answer.given or answer.kind is Kind.ERROR:
+        return missing_verdict(answer, model)
+    if answer.kind is not Kind.TEXT or not str(answer.value).strip():
+        if answer.kind is Kind.TEXT:
+            return Verdict(Status.MISSING, 0.0, expected=model, feedback="No answer (empty text).")
+        return Verdict(
+            Status.INVALID,
+            0.0,
+            given=answer.text,
+            expected=model,
+            feedback=f"Expected written text, got {answer.kind.value}.",
+        )
+    return Verdict(
+        Status.MANUAL,
+        0.0,
+        given=str(answer.value),
+        expected=model,
+        feedback="Waiting for a person to grade this answer.",
+        extra={"rubric": rubric},
+    )

@@ -24,6 +24,7 @@ from graders.checks import check_answers
 from graders.discover import Submission, discover
 from graders.execute import CellStatus, Execution, ExecutionJob, KernelRunner
 from graders.harvest import HarvestError, harvest_source, read_answers
+from graders.overrides import Overrides
 from graders.questions import Homework
 from graders.report import Reporter
 from graders.results import SubmissionResult
@@ -38,6 +39,7 @@ class Settings:
     assignment: str | None = None
     cell_timeout: float | None = None  # overrides the homework's limit when set
     notebook_timeout: float | None = None
+    overrides: Overrides = field(default_factory=Overrides)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def grade_submission(
     )
     if submission.problem:
         failed = _all_items(homework, Status.ERROR, submission.problem)
-        return identity.result(score(homework, failed), None, submission.problem)
+        points = score(homework, failed, submission.student, settings.overrides)
+        return identity.result(points, None, submission.problem)
     nonce = f"@@grader-{secrets.token_hex(16)}@@"
     job = ExecutionJob(
         notebook=submission.notebook,
@@ -77,7 +80,9 @@ def grade_submission(
     execution = runner.run(job)
     answers = collect_answers(homework, execution, nonce)
     verdicts = check_answers(homework, answers)
-    return identity.result(score(homework, verdicts), execution)
+    return identity.result(
+        score(homework, verdicts, submission.student, settings.overrides), execution
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,8 @@ def run_batch(
     if settings.assignment:
         submissions = [s for s in submissions if s.assignment == settings.assignment]
     reporter = Reporter(settings.out, catalogue)
+    for problem in settings.overrides.problems:
+        echo(f"overrides: {problem} (line skipped)")
     results: list[SubmissionResult] = []
     for n, submission in enumerate(submissions, 1):
         homework = catalogue.get(submission.assignment)

@@ -21,6 +21,7 @@ from typing import Any
 
 from graders.answers import Status
 from graders.execute import Execution
+from graders.overrides import Override
 from graders.score import QuestionResult
 
 SCHEMA = 1
@@ -71,6 +72,12 @@ def _gradescope_status(status: Status) -> str:
     return "passed" if status in (Status.CORRECT, Status.FOLLOW_THROUGH) else "failed"
 
 
+def _override(override: Override | None) -> dict[str, Any] | None:
+    if override is None:
+        return None
+    return {"points": override.points, "comment": override.comment}
+
+
 def to_json(result: SubmissionResult) -> dict[str, Any]:
     """The results.json superset for one submission."""
     tests = []
@@ -78,6 +85,8 @@ def to_json(result: SubmissionResult) -> dict[str, Any]:
         for item in q.items:
             v = item.verdict
             output = v.feedback or v.status.value
+            if item.override is not None:
+                output = f"Graded by a person: {item.override.comment or 'no comment'}"
             tests.append(
                 {
                     "name": f"{q.id} {item.label}",
@@ -92,6 +101,7 @@ def to_json(result: SubmissionResult) -> dict[str, Any]:
                     "expected": v.expected,
                     "output": output,
                     "visibility": "after_published",
+                    "override": _override(item.override),
                 }
             )
     execution = result.execution

@@ -13,18 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graders.answers import Status, Verdict
+from graders.overrides import Override, Overrides
 from graders.questions import Homework
 
 
 @dataclass(frozen=True)
 class ItemResult:
-    """One graded answer variable."""
+    """One graded answer variable; ``override`` when a person set its points."""
 
     variable: str
     label: str
     max_score: float
     score: float
     verdict: Verdict
+    override: Override | None = None
 
 
 @dataclass(frozen=True)
@@ -59,19 +61,37 @@ class QuestionResult:
         return next((s for s in order if s in present), Status.CORRECT)
 
 
-def score(homework: Homework, verdicts: Mapping[str, Verdict]) -> tuple[QuestionResult, ...]:
-    """Points for every item of every question of ``homework``."""
+def score(
+    homework: Homework,
+    verdicts: Mapping[str, Verdict],
+    student: str = "",
+    overrides: Overrides | None = None,
+) -> tuple[QuestionResult, ...]:
+    """Points for every item of every question; a person's override replaces an item's points.
+
+    An override names the item's variable, or the question id when the question has a single
+    item.
+    """
+    overrides = overrides or Overrides()
     results = []
     for question in homework.questions:
-        items = tuple(
-            ItemResult(
-                item.variable,
-                item.label,
-                item.points,
-                round(item.points * verdicts[item.variable].credit, 2),
-                verdicts[item.variable],
+        single = len(question.items) == 1
+        items = []
+        for item in question.items:
+            keys = (item.variable, question.id) if single else (item.variable,)
+            found = overrides.find(homework.id, student, *keys)
+            earned = item.points * verdicts[item.variable].credit
+            if found is not None:
+                earned = min(found.points, item.points)
+            items.append(
+                ItemResult(
+                    item.variable,
+                    item.label,
+                    item.points,
+                    round(earned, 2),
+                    verdicts[item.variable],
+                    found,
+                )
             )
-            for item in question.items
-        )
-        results.append(QuestionResult(question.id, question.title, items))
+        results.append(QuestionResult(question.id, question.title, tuple(items)))
     return tuple(results)

@@ -14,7 +14,7 @@ from graders.answers import Mistake
 from graders.checks.choice import YES_NO
 from graders.checks.derivation import Derivation, Step
 from graders.checks.numeric import Tolerance
-from graders.parts import ChoicePart
+from graders.parts import ChoicePart, TextPart
 from graders.questions import Homework, Item, Limits, Params, Question
 
 PARAMS = {
@@ -160,8 +160,40 @@ def converged(derivation: Derivation) -> ChoicePart:
     return ChoicePart(item, YES_NO, expected)
 
 
+Q1_PROMPT = """\
+**Adaptive optimisers and SGD.** Compare adaptive optimisers (Adam, RMSprop, AdaGrad) with
+stochastic gradient descent (with or without momentum): how fast do they converge on the
+training data, how much tuning do they need, and how well do the models they find generalise?
+Answer in a few sentences, in English or Persian.
+"""
+
+Q1_RUBRIC = """\
+5 points. 2: adaptive methods converge faster on the training data and need less tuning of
+the learning rate (good with sparse data). 2: SGD (with momentum / Nesterov) and a good
+learning-rate schedule often generalises better than Adam, at the cost of more epochs and
+tuning. 1: a reason or source (e.g. adaptive steps settle in sharper minima; published
+comparisons). Deduct for claiming one optimiser is better in every respect.
+"""
+
+
 def homework() -> Homework:
-    """HW4 as graded: Q2 (the derivation and the converged? choice)."""
+    """HW4 as graded: Q1 (text, by a person) and Q2 (the derivation and converged?)."""
+    q1 = Question(
+        id="hw4.q1",
+        title="Adaptive optimisers and SGD",
+        prompt=Q1_PROMPT,
+        parts=(
+            TextPart(
+                Item(
+                    "q1_answer",
+                    "Comparison of adaptive optimisers and SGD",
+                    5.0,
+                    "a string, English or Persian",
+                ),
+                Q1_RUBRIC,
+            ),
+        ),
+    )
     derivation = backprop_derivation()
     q2 = Question(
         id="hw4.q2",
@@ -172,7 +204,7 @@ def homework() -> Homework:
     return Homework(
         id="hw4",
         title="Series 4: optimisation and backpropagation",
-        questions=(q2,),
+        questions=(q1, q2),
         params=PARAMS,
         limits=Limits(cell=10.0, notebook=120.0),
     )

@@ -20,6 +20,8 @@ def test_demos_are_up_to_date(tmp_path: Path) -> None:
         committed = ROOT / "submissions" / path.relative_to(tmp_path)
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: rebuild it"
     committed_all = {
-        p.relative_to(ROOT / "submissions") for p in (ROOT / "submissions").rglob("*.ipynb")
+        p.relative_to(ROOT / "submissions")
+        for p in (ROOT / "submissions").rglob("*")
+        if p.is_file()
     }
     assert committed_all == {p.relative_to(tmp_path) for p in written}

@@ -45,8 +45,24 @@ def _depends_on(name: str) -> set[str]:
 def test_correct_demo_full_marks(graded: Path, hw4: Homework) -> None:
     record = _record(graded, "correct")
     assert record["score"] == record["max_score"] == hw4.points
-    assert set(v for v, _ in _verdicts(record).values()) == {"correct"}
+    verdicts = _verdicts(record)
+    assert verdicts.pop("q1_answer") == ("manual", None)  # written text: a person's points
+    assert set(v for v, _ in verdicts.values()) == {"correct"}
     assert record["ran"] is True
+
+
+def test_overrides_merge_and_are_never_written(graded: Path) -> None:
+    seed = next(
+        t for t in _record(graded, "seed-97521252")["tests"] if t["variable"] == "q1_answer"
+    )
+    assert seed["score"] == 4 and seed["override"]["points"] == 4
+    assert "no reason given" in seed["output"]
+    page = (graded / "hw4" / "seed-97521252.html").read_text(encoding="utf-8")
+    assert "graded by a person" in page and "no reason given" in page
+    hangs = next(t for t in _record(graded, "hangs")["tests"] if t["variable"] == "q1_answer")
+    assert hangs["verdict"] == "manual" and hangs["score"] == 0 and hangs["override"] is None
+    committed = (ROOT / "submissions" / "overrides.csv").read_text(encoding="utf-8")
+    assert committed.startswith("assignment,student,item,points,comment\n")
 
 
 def test_partial_demo_missing_not_crash(graded: Path) -> None:
@@ -62,7 +78,9 @@ def test_crashing_demo_keeps_earlier_answers(graded: Path) -> None:
     assert all(v == ("correct", None) for k, v in verdicts.items() if k.startswith("e1_"))
     assert all(v[0] == "error" for k, v in verdicts.items() if k.startswith("e2_"))
     e2 = next(t for t in record["tests"] if t["variable"] == "e2_w1")
-    assert "cell 5" in e2["output"] and "IndexError" in e2["output"]
+    nb = json.loads((ROOT / "submissions" / "hw4" / "crashes.ipynb").read_text(encoding="utf-8"))
+    cell = next(i for i, c in enumerate(nb["cells"]) if "e2_w1" in "".join(c["source"]))
+    assert f"(cell {cell + 1})" in e2["output"] and "IndexError" in e2["output"]
     page = (graded / "hw4" / "crashes.html").read_text(encoding="utf-8")
     assert "NameError" in page and 'class="cell error"' in page
 
@@ -72,7 +90,8 @@ def test_hanging_demo_is_cut_and_reported(graded: Path) -> None:
     assert record["seconds"] < 60
     page = (graded / "hw4" / "hangs.html").read_text(encoding="utf-8")
     assert 'class="cell timeout"' in page and "time limit" in page
-    assert record["score"] == record["max_score"]  # the cells after the cut one still ran
+    automatic = [t for t in record["tests"] if t["verdict"] != "manual"]
+    assert all(t["verdict"] == "correct" for t in automatic)  # cells after the cut one ran
 
 
 def test_not_a_notebook_is_reported_and_batch_goes_on(graded: Path) -> None:
@@ -99,7 +118,7 @@ def test_slip_then_own_numbers_is_follow_through(graded: Path) -> None:
     assert verdicts["e1_w6"] == ("incorrect", None)
     for name, (verdict, _) in verdicts.items():
         expected = "follow-through" if name in downstream else "correct"
-        if name != "e1_w6":
+        if name not in ("e1_w6", "q1_answer"):
             assert verdict == expected, name
 
 
@@ -112,7 +131,7 @@ def test_sign_flipped_updates_name_the_mistake(graded: Path) -> None:
 
 def test_class_outputs(graded: Path, hw4: Homework) -> None:
     csv_lines = (graded / "hw4" / "grades.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_lines[0].split(",") == ["student", "hw4.q2", "total", "max_score", "ran"]
+    assert csv_lines[0].split(",") == ["student", "hw4.q1", "hw4.q2", "total", "max_score", "ran"]
     assert len(csv_lines) == 1 + 8
     root = (graded / "index.html").read_text(encoding="utf-8")
     assert 'href="hw4/index.html"' in root

@@ -117,12 +117,36 @@ def _with_work(nb: Any, *sources: str) -> Any:
     return nb
 
 
+HW4_Q1_TEXT = repr(
+    "Adaptive optimisers (Adam, RMSprop, AdaGrad) scale each weight's step by its gradient "
+    "history, so they converge faster on the training data and need little tuning of the "
+    "learning rate. SGD with momentum and a good learning-rate schedule usually takes more "
+    "epochs, but often generalises better: adaptive steps tend to settle in sharper minima."
+)
+
+# The seed student's answer to HW4 Q1, in their words.
+HW4_Q1_SEED = repr(
+    "الگوریتمهای بهینهسازی adaptive، شامل Adam، RMSprop، AdaGrad، همگی عملکرد بسیار خوبی در "
+    "مجموعه دادههای sparse دارند و زودتر از الگوریتمهایی مانند SGD، momentum SGD، یا Nesterov "
+    "همگرا میشوند و learning rate آنها هم کمتر نیاز به بهینهسازی و تغییر دارد. "
+    "علیرغم همه اینها، الگوریتمهای SGD اگر learning rate مناسبی و scheduler خوبی داشته باشند "
+    "میتوانند بهتر از Adam، generalize کنند؛ البته با epoch بیشتری به آن نقطه میرسند."
+)
+
+# What a TA entered after reading the two written answers above.
+OVERRIDES = """\
+assignment,student,item,points,comment
+hw4,correct,hw4.q1,5,"Both sides covered, with a reason."
+hw4,seed-97521252,hw4.q1,4,"Right on speed, tuning and generalisation; no reason given for the gap."
+"""
+
+
 def hw4_demos(release: Any) -> dict[str, Callable[[], Any]]:
-    converged = {"converged": '"no"'}
+    converged = {"converged": '"no"', "q1_answer": HW4_Q1_TEXT}
     computed = {**_hw4_from_history(), **converged}
     return {
         "correct": lambda: _with_work(fill_answers(release, computed), HW4_WORK),
-        "seed-97521252": lambda: fill_answers(release, HW4_SEED),
+        "seed-97521252": lambda: fill_answers(release, {**HW4_SEED, "q1_answer": HW4_Q1_SEED}),
         "partial": lambda: _with_work(
             fill_answers(release, {**_hw4_from_history((1,)), "e2_h1": "history[1][0]"}),
             HW4_WORK,
@@ -163,6 +187,9 @@ def build(out: Path) -> list[Path]:
                 cell.id = f"cell-{n}"  # stable ids keep the demos reproducible
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", "utf-8")
             written.append(path)
+    overrides = out / "overrides.csv"
+    overrides.write_text(OVERRIDES, encoding="utf-8")
+    written.append(overrides)
     broken = out / "hw4" / "not-a-notebook.ipynb"
     broken.write_text(NOT_A_NOTEBOOK, encoding="utf-8")
     written.append(broken)

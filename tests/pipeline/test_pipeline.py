@@ -11,6 +11,7 @@ import nbformat
 from fakes import FakeRunner
 
 from graders.execute import Outcome
+from graders.overrides import parse_overrides
 from graders.pipeline import Settings, run_batch
 from graders.questions import Homework
 from graders.release import release_notebook
@@ -44,17 +45,22 @@ def test_batch_grades_reference_answers_full_and_blank_zero(tmp_path: Path, hw4:
     )
 
     by_student = {r.student: r for r in summary.results}
-    assert by_student["ada"].score == hw4.points
+    manual = [
+        i for q in by_student["ada"].questions for i in q.items if i.verdict.status == "manual"
+    ]
+    assert [i.variable for i in manual] == ["q1_answer"]  # written text waits for a person
+    automatic = hw4.points - sum(i.max_score for i in manual)
+    assert by_student["ada"].score == automatic
     assert by_student["bob"].score == 0
     bob = json.loads((out / "hw4" / "bob.json").read_text())
     assert {t["verdict"] for t in bob["tests"]} == {"missing"}
     ada = json.loads((out / "hw4" / "ada.json").read_text())
-    assert ada["score"] == ada["max_score"] == hw4.points
-    assert all(t["status"] == "passed" for t in ada["tests"])
+    assert ada["score"] == automatic and ada["max_score"] == hw4.points
+    assert all(t["status"] == "passed" for t in ada["tests"] if t["verdict"] != "manual")
     assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(ada["tests"][0])
     rows = list(csv.DictReader((out / "hw4" / "grades.csv").read_text().splitlines()))
     assert [r["student"] for r in rows] == ["ada", "bob"]
-    assert float(rows[0]["total"]) == hw4.points and float(rows[0]["hw4.q2"]) == hw4.points
+    assert float(rows[0]["total"]) == automatic and float(rows[0]["hw4.q2"]) == automatic
     assert (out / "index.html").exists() and (out / "hw4" / "index.html").exists()
     assert len(lines) == 2 and "ada" in lines[0]
 
@@ -100,3 +106,33 @@ def test_answers_of_a_failed_run_are_errors_naming_the_cell(tmp_path: Path, hw4:
     verdicts = {i.variable: i.verdict for q in result.questions for i in q.items}
     assert verdicts["e1_h1"].status.value == "correct"
     assert not result.ran
+
+
+def test_overrides_replace_points_and_bad_lines_are_reported(tmp_path: Path, hw4: Homework) -> None:
+    _write(tmp_path / "hw4" / "eve.ipynb", release_notebook(hw4))
+    overrides = parse_overrides(
+        "assignment,student,item,points,comment\n"
+        "hw4,eve,hw4.q1,3.5,Partly right\n"
+        "hw4,eve,e1_h1,9,clamped to the item's maximum\n"
+        "hw4,eve,e1_h2,lots,not a number\n"
+    )
+    lines: list[str] = []
+    runner = FakeRunner(lambda nb: {"q1_answer": "Adam converges faster."})
+    summary = run_batch(
+        tmp_path, {"hw4": hw4}, runner, Settings(tmp_path / "r", overrides=overrides), lines.append
+    )
+    items = {i.variable: i for q in summary.results[0].questions for i in q.items}
+    assert items["q1_answer"].score == 3.5 and items["q1_answer"].verdict.status == "manual"
+    assert items["e1_h1"].score == items["e1_h1"].max_score
+    assert items["e1_h2"].score == 0
+    assert any("line 4" in line and "not a number" in line for line in lines)
+    page = (tmp_path / "r" / "hw4" / "eve.html").read_text(encoding="utf-8")
+    assert "Partly right" in page and "graded by a person" in page
+
+
+def test_override_file_problems() -> None:
+    assert parse_overrides("student,points\nx,1\n").problems
+    assert parse_overrides("").by_key == {}
+    ok = parse_overrides("assignment,student,item,points,comment\nhw4,a,q,0,\n")
+    assert ok.find("hw4", "a", "q") is not None and ok.find("hw4", "b", "q") is None
+    assert parse_overrides("assignment,student,item,points\nhw4,a,q,-1\n").problems
