@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -87,6 +87,8 @@ class ExecutionJob:
     notebook_timeout: float
     files: Sequence[Path] = ()  # extra files copied beside the notebook in the working folder
     harvest_timeout: float = 60.0
+    final_source: str = ""  # run once after the last cell (probes, then the harvest), if set
+    handed: Mapping[str, bytes] = field(default_factory=dict)  # files the grader hands over
 
 
 class KernelRunner(Protocol):
@@ -120,6 +122,8 @@ class NbclientRunner:
             for path in job.files:
                 if path.is_file() and not path.is_symlink():
                     shutil.copyfile(path, workdir / path.name)
+            for name, data in job.handed.items():
+                (workdir / Path(name).name).write_bytes(data)
             return asyncio.run(self._run(job, workdir, Path(tmp) / "runtime"))
 
     async def _run(self, job: ExecutionJob, workdir: Path, runtime: Path) -> Execution:
@@ -252,9 +256,11 @@ class _Session:
             self.runs.append(await self._execute(index, cell))
             if not cell.source.strip():
                 continue
-            if not await self._harvest():
+            if not await self._harvest(self.job.harvest_source):
                 break  # the kernel no longer answers: keep what was harvested so far
         else:
+            if self.job.final_source:
+                await self._harvest(self.job.final_source)
             return
         for index, cell in self.code_cells[len(self.runs) :]:
             self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
@@ -270,9 +276,9 @@ class _Session:
         status = CellStatus.ERROR if error else CellStatus.OK
         return CellRun(index, cell.source, status, text, error)
 
-    async def _harvest(self) -> bool:
-        """Run the harvest cell; False when the kernel did not answer in time."""
-        cell = nbformat.v4.new_code_cell(self.job.harvest_source)
+    async def _harvest(self, source: str) -> bool:
+        """Run a harvest cell; False when the kernel did not answer in time."""
+        cell = nbformat.v4.new_code_cell(source)
         self.client.timeout = _seconds(self.job.harvest_timeout)
         try:
             await self.client.async_execute_cell(cell, self.harvest_index, store_history=False)

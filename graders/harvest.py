@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from graders.answers import ABSENT, Answer, Kind
+from graders.questions import Probe
 
 MAX_PAYLOAD = 8 * 2**20  # characters of harvest output the grader will read
 MAX_TEXT = 20_000  # characters of one text answer
@@ -115,6 +117,20 @@ def harvest_source(names: Sequence[str], nonce: str) -> str:
         max_elements=MAX_ELEMENTS,
         max_list=MAX_LIST,
     ).strip()
+
+
+def probe_source(probes: Sequence[Probe]) -> str:
+    """The probes' code, each guarded so that one that raises leaves only its variables absent."""
+    blocks = []
+    for n, probe in enumerate(probes):
+        body = textwrap.indent(probe.source.strip() or "pass", "    ")
+        blocks.append(
+            f"try:\n{body}\nexcept Exception as __grader_error:\n"
+            f"    import sys as __grader_sys\n"
+            f"    print('grader probe {n} failed:', type(__grader_error).__name__, "
+            f"__grader_error, file=__grader_sys.stderr)\n"
+        )
+    return "\n".join(blocks)
 
 
 class HarvestError(ValueError):

@@ -23,7 +23,7 @@ from graders.answers import Answer, Kind, Status, Verdict
 from graders.checks import check_answers
 from graders.discover import Submission, discover
 from graders.execute import CellStatus, Execution, ExecutionJob, KernelRunner
-from graders.harvest import HarvestError, harvest_source, read_answers
+from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.overrides import Overrides
 from graders.questions import Homework
 from graders.report import Reporter
@@ -70,15 +70,20 @@ def grade_submission(
         points = score(homework, failed, submission.student, settings.overrides)
         return identity.result(points, None, submission.problem)
     nonce = f"@@grader-{secrets.token_hex(16)}@@"
+    probes = homework.probes()
+    names = harvested_names(homework)
+    final = probe_source(probes) + "\n" + harvest_source(names, nonce) if probes else ""
     job = ExecutionJob(
         notebook=submission.notebook,
-        harvest_source=harvest_source(homework.variables, nonce),
+        harvest_source=harvest_source(names, nonce),
         cell_timeout=settings.cell_timeout or homework.limits.cell,
         notebook_timeout=settings.notebook_timeout or homework.limits.notebook,
         files=submission.files,
+        final_source=final,
+        handed={name: data for probe in probes for name, data in probe.files.items()},
     )
     execution = runner.run(job)
-    answers = collect_answers(homework, execution, nonce)
+    answers = collect_answers(names, execution, nonce)
     verdicts = check_answers(homework, answers)
     return identity.result(
         score(homework, verdicts, submission.student, settings.overrides), execution
@@ -111,9 +116,14 @@ class _Identity:
         )
 
 
-def collect_answers(homework: Homework, execution: Execution, nonce: str) -> dict[str, Answer]:
+def harvested_names(homework: Homework) -> tuple[str, ...]:
+    """The answer variables, then what the probes leave: everything the harvest reads."""
+    extra = tuple(v for probe in homework.probes() for v in probe.variables)
+    return homework.variables + tuple(v for v in extra if v not in homework.variables)
+
+
+def collect_answers(names: Sequence[str], execution: Execution, nonce: str) -> dict[str, Answer]:
     """The harvested answers, with absent ones blamed on the cell that failed to define them."""
-    names = homework.variables
     if execution.harvest_output is None:
         answers = {n: Answer(Kind.ABSENT, note="no answers could be collected") for n in names}
     else:

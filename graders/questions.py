@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from graders.answers import Answer, Verdict
 
@@ -43,6 +43,27 @@ class Part(Protocol):
     def solve(self, params: Params) -> Mapping[str, Any]: ...
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]: ...
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Grader code run once in the student's kernel, after all their cells.
+
+    ``source`` may read the student's objects (a trained model) and ``files`` handed to the
+    working folder (the grader's held-out inputs, never their labels), and leaves plain values
+    in ``variables`` for the harvest to read. A probe that raises leaves its variables absent.
+    """
+
+    source: str
+    variables: tuple[str, ...]
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Probing(Protocol):
+    """A part that needs a probe; its ``grade`` also receives the probe's variables."""
+
+    def probe(self, params: Params) -> Probe: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,16 @@ class Homework:
     @property
     def points(self) -> float:
         return sum(q.points for q in self.questions)
+
+    def probes(self, params: Params | None = None) -> tuple[Probe, ...]:
+        """The probes of every probing part, in question order."""
+        params = self.params if params is None else params
+        return tuple(
+            part.probe(params)
+            for q in self.questions
+            for part in q.parts
+            if isinstance(part, Probing)
+        )
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graders.answers import ABSENT, Answer, Status, Verdict
-from graders.questions import Homework, Params
+from graders.questions import Homework, Params, Probing
 
 
 def check_answers(
@@ -23,7 +23,10 @@ def check_answers(
     verdicts: dict[str, Verdict] = {}
     for question in homework.questions:
         for part in question.parts:
-            wanted = {item.variable: answers.get(item.variable, ABSENT) for item in part.items}
+            names = [item.variable for item in part.items]
+            if isinstance(part, Probing):
+                names += part.probe(params).variables
+            wanted = {name: answers.get(name, ABSENT) for name in names}
             try:
                 graded = part.grade(wanted, params)
             except Exception as exc:  # a checker bug must not cost the batch
@@ -34,7 +37,7 @@ def check_answers(
                         feedback=f"This answer could not be checked ({type(exc).__name__}); "
                         "it has been left for a person to grade.",
                     )
-                    for name in wanted
+                    for name in (item.variable for item in part.items)
                 }
             verdicts.update(graded)
     return verdicts
