@@ -7,6 +7,7 @@ Out: an exit status; grading writes reports, release writes notebooks.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import tomllib
@@ -88,6 +89,19 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "written; default: overrides.csv in the submissions folder",
     )
     grade.add_argument(
+        "--workers",
+        type=_positive,
+        default=config.get("workers", os.cpu_count() or 1),
+        metavar="N",
+        help="submissions graded at once, each in its own kernel (default: cores, %(default)s)",
+    )
+    grade.add_argument(
+        "--rerun",
+        action="store_true",
+        help="execute every notebook again; by default a notebook whose content, answers "
+        "contract and limits are unchanged reuses its cached execution",
+    )
+    grade.add_argument(
         "--sandbox",
         choices=("auto", "bwrap", "none"),
         default=config.get("sandbox", "auto"),
@@ -106,6 +120,13 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("release"), help="output folder (default: %(default)s)"
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _catalogue() -> dict[str, Homework]:
@@ -152,6 +173,8 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         assignment=args.assignment,
         cell_timeout=args.cell_timeout,
         notebook_timeout=args.notebook_timeout,
+        workers=args.workers,
+        rerun=args.rerun,
     )
     try:
         plan = choose_mode(args.sandbox)
@@ -171,7 +194,8 @@ def _print_summary(summary: BatchSummary, out: Path, seconds: float) -> None:
         return
     failed = summary.failed
     print(
-        f"Graded {len(summary.results)} submissions in {seconds:.1f} s; "
+        f"Graded {len(summary.results)} submissions in {seconds:.1f} s "
+        f"({summary.executed} executed, {summary.cached} from the execution cache); "
         f"{len(failed)} did not run to their end. Reports: {out / 'index.html'}"
     )
     for result in failed:

@@ -2,26 +2,30 @@
 
 In:  a path — the submissions root (``<root>/<assignment>/<student>.ipynb`` or
      ``<root>/<assignment>/<student>/*.ipynb``), one assignment's folder, or one notebook — and
-     the known assignment ids.
-Out: ``Submission`` records, one per student and assignment, sorted. A file that cannot be
-     read as a notebook is still a submission, carrying the reason in ``problem``, so the
-     student gets a report and the batch goes on.
+     the known assignment ids. A ``.zip`` stands for the notebook it holds.
+Out: ``Submission`` records, one per student and assignment, sorted. A file that cannot be read
+     as a notebook is still a submission, carrying the reason in ``problem``, so the student
+     gets a report and the batch goes on.
 
-The assignment and student ids come from the notebook's ``grader`` metadata written at
-release; the path is only a fallback, and a disagreement is noted for the report.
+The assignment comes from the notebook's ``grader`` metadata written at release, the folder
+only as a fallback; the student is the file (or folder) name, and a different id in the
+metadata is noted. Where one student handed in several notebooks, the newest is graded and the
+others are named in the report. Old notebook formats are upgraded to version 4.
 """
 
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
+SUFFIXES = (".ipynb", ".zip")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Submission:
     files: tuple[Path, ...] = ()  # other files in a folder-per-student submission
     problem: str = ""
     notes: tuple[str, ...] = ()
+    modified: float = 0.0  # the file's modification time: the newest of several is graded
 
     @property
     def key(self) -> tuple[str, str]:
@@ -42,20 +47,46 @@ class Submission:
 
 
 def discover(root: Path, known: Collection[str]) -> list[Submission]:
-    """Every submission under ``root``, sorted by assignment and student."""
-    found = [_submission(path, root, known) for path in _notebook_files(root)]
-    return sorted(found, key=lambda s: (s.assignment, s.student, str(s.path)))
+    """Every submission under ``root``, one per (assignment, student), sorted."""
+    chosen: dict[tuple[str, str], Submission] = {}
+    others: dict[tuple[str, str], list[Submission]] = {}
+    for path in _candidate_files(root):
+        found = _submission(path, root, known)
+        current = chosen.get(found.key)
+        if current is None:
+            chosen[found.key] = found
+            continue
+        newer, older = (found, current) if _newer(found, current) else (current, found)
+        chosen[found.key] = newer
+        others.setdefault(found.key, []).append(older)
+    result = []
+    for key, submission in chosen.items():
+        skipped = others.get(key, [])
+        if skipped:
+            names = ", ".join(sorted(str(s.path.name) for s in skipped))
+            note = f"several notebooks were handed in; graded the newest, {submission.path.name}"
+            submission = replace(
+                submission, notes=(*submission.notes, f"{note}; not graded: {names}")
+            )
+        result.append(submission)
+    return sorted(result, key=lambda s: (s.assignment, s.student))
 
 
-def _notebook_files(root: Path) -> Iterator[Path]:
+def _newer(a: Submission, b: Submission) -> bool:
+    """Whether ``a`` should be graded instead of ``b``: readable first, then the newest."""
+    return (not a.problem, a.modified, str(a.path)) > (not b.problem, b.modified, str(b.path))
+
+
+def _candidate_files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*.ipynb")):
+    for path in sorted(root.rglob("*")):
         parts = path.relative_to(root).parts
-        if any(p.startswith(".") or p == "__pycache__" for p in parts):
+        if any(p.startswith(".") or p in ("__pycache__", "__MACOSX") for p in parts):
             continue
-        yield path
+        if path.suffix.lower() in SUFFIXES and path.is_file() and not path.is_symlink():
+            yield path
 
 
 def _path_ids(path: Path, root: Path, known: Collection[str]) -> tuple[str, str]:
@@ -70,57 +101,112 @@ def _path_ids(path: Path, root: Path, known: Collection[str]) -> tuple[str, str]
     return (parent.name if parent.name in known else "", path.stem)
 
 
-def read_notebook(path: Path) -> tuple[Any, str]:
-    """(notebook, "") or (None, reason) — never raises for a student's file."""
+def read_notebook(path: Path) -> tuple[Any, str, tuple[str, ...]]:
+    """(notebook, "", notes) or (None, reason, notes) — never raises for a student's file."""
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, f"the file cannot be read ({exc.strerror})"
+        return None, f"the file cannot be read ({exc.strerror})", ()
     if size > MAX_NOTEBOOK_BYTES:
-        return None, f"the notebook is {size / 2**20:.0f} MB; the limit is " + (
-            f"{MAX_NOTEBOOK_BYTES / 2**20:.0f} MB"
-        )
+        return None, _too_large(size), ()
+    if path.suffix.lower() == ".zip":
+        return _read_zip(path)
     try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"the file is not UTF-8 text (byte {exc.start}): not a notebook"
+        raw = path.read_bytes()
     except OSError as exc:
-        return None, f"the file cannot be read ({exc.strerror})"
+        return None, f"the file cannot be read ({exc.strerror})", ()
+    return parse_notebook(raw)
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"the notebook is {size / 2**20:.0f} MB; the limit is "
+        f"{MAX_NOTEBOOK_BYTES / 2**20:.0f} MB (clear large outputs before handing it in)"
+    )
+
+
+def _read_zip(path: Path) -> tuple[Any, str, tuple[str, ...]]:
     try:
-        data = json.loads(raw)
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m
+                for m in archive.infolist()
+                if m.filename.lower().endswith(".ipynb")
+                and not any(p.startswith(".") or p == "__MACOSX" for p in m.filename.split("/"))
+            ]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members) or "none"
+                return None, f"the zip holds {len(members)} notebooks ({names}); one is needed", ()
+            member = members[0]
+            if member.file_size > MAX_NOTEBOOK_BYTES:
+                return None, _too_large(member.file_size), ()
+            with archive.open(member) as handle:
+                raw = handle.read(MAX_NOTEBOOK_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+        return None, f"the file is not a readable zip ({exc})", ()
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        return None, _too_large(len(raw)), ()
+    notebook, problem, notes = parse_notebook(raw)
+    return notebook, problem, (f"unpacked {member.filename} from {path.name}", *notes)
+
+
+def parse_notebook(raw: bytes) -> tuple[Any, str, tuple[str, ...]]:
+    """Read notebook bytes: (notebook, "", notes) or (None, reason, ())."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, f"the file is not UTF-8 text (byte {exc.start}), so not a notebook", ()
+    try:
+        data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        return None, f"the file is not valid JSON, so not a notebook ({exc})"
-    if not isinstance(data, dict) or "cells" not in data:
-        return None, "the file is JSON but not a notebook (no cells)"
-    if data.get("nbformat", 0) < 4:
-        return None, f"the notebook uses nbformat {data.get('nbformat')}; version 4 is needed"
+        return None, f"the file is not valid JSON, so not a notebook ({exc})", ()
+    if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
+        return None, "the file is JSON but not a notebook (no cells)", ()
+    version = data.get("nbformat")
+    if not isinstance(version, int) or not 1 <= version <= 4:
+        return None, f"unknown notebook format version {version!r}", ()
+    notes: list[str] = []
     try:
-        notebook = nbformat.from_dict(data)
+        notebook = nbformat.reads(text, as_version=4)
         nbformat.validate(notebook)
-    except Exception as exc:  # nbformat raises several kinds for invalid notebooks
-        return None, f"the notebook is malformed: {str(exc).splitlines()[0][:300]}"
-    return notebook, ""
+    except Exception as exc:  # nbformat raises many kinds for invalid notebooks
+        return None, f"the notebook is malformed: {str(exc).splitlines()[0][:300]}", ()
+    if version < 4:
+        notes.append(f"the notebook was in format version {version}; upgraded to version 4")
+    if not notebook.cells:
+        notes.append("the notebook has no cells")
+    return notebook, "", tuple(notes)
 
 
 def _submission(path: Path, root: Path, known: Collection[str]) -> Submission:
     assignment, student = _path_ids(path, root, known)
-    notebook, problem = read_notebook(path)
-    notes: list[str] = []
+    notebook, problem, read_notes = read_notebook(path)
+    notes = list(read_notes)
     meta = (notebook.metadata.get("grader", {}) if notebook is not None else {}) or {}
     meta_assignment = str(meta.get("assignment", "") or "")
     meta_student = str(meta.get("student", "") or "")
     if meta_assignment in known:
         if assignment and assignment != meta_assignment:
-            notes.append(f"the notebook says assignment {meta_assignment}; the folder says ")
-            notes[-1] += f"{assignment}; graded as {meta_assignment}"
+            notes.append(
+                f"the notebook says assignment {meta_assignment}; the folder says "
+                f"{assignment}; graded as {meta_assignment}"
+            )
         assignment = meta_assignment
     if meta_student and meta_student != student:
         notes.append(f"the notebook names student {meta_student!r}; the path says {student!r}")
     files: tuple[Path, ...] = ()
     if path.parent != root and path.parent.name == student:
-        files = tuple(p for p in sorted(path.parent.iterdir()) if p.is_file() and p != path)
+        files = tuple(
+            p
+            for p in sorted(path.parent.iterdir())
+            if p.is_file() and not p.is_symlink() and p.suffix.lower() not in SUFFIXES
+        )
     if not problem and assignment not in known:
         problem = f"unknown assignment {assignment or '(none)'}; known: {', '.join(sorted(known))}"
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        modified = 0.0
     return Submission(
-        assignment or "unknown", student, path, notebook, files, problem, tuple(notes)
+        assignment or "unknown", student, path, notebook, files, problem, tuple(notes), modified
     )

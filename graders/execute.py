@@ -92,7 +92,13 @@ class ExecutionJob:
 
 
 class KernelRunner(Protocol):
-    """Runs one notebook and reports what happened; never raises for a student's fault."""
+    """Runs one notebook and reports what happened; never raises for a student's fault.
+
+    ``isolation`` names how kernels are isolated (part of the execution cache's key).
+    """
+
+    @property
+    def isolation(self) -> str: ...
 
     def run(self, job: ExecutionJob) -> Execution: ...
 

@@ -14,17 +14,20 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from graders import __version__
 from graders.answers import Answer, Kind, Status, Verdict
+from graders.cache import job_key, load, store
 from graders.checks import check_answers
 from graders.discover import Submission, discover
-from graders.execute import CellStatus, Execution, ExecutionJob, KernelRunner
+from graders.execute import CellStatus, Execution, ExecutionJob, KernelRunner, Outcome
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.overrides import Overrides
+from graders.progress import Progress
 from graders.questions import Homework
 from graders.report import Reporter
 from graders.results import SubmissionResult
@@ -40,6 +43,12 @@ class Settings:
     cell_timeout: float | None = None  # overrides the homework's limit when set
     notebook_timeout: float | None = None
     overrides: Overrides = field(default_factory=Overrides)
+    workers: int = 1  # submissions graded at once, each in its own kernel
+    rerun: bool = False  # execute every notebook again instead of using the cache
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.out / ".cache" / "executions"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,16 @@ class BatchSummary:
     @property
     def failed(self) -> tuple[SubmissionResult, ...]:
         return tuple(r for r in self.results if not r.ran)
+
+    @property
+    def cached(self) -> int:
+        """How many results reused an earlier execution instead of running the notebook."""
+        return sum(1 for r in self.results if r.cached)
+
+    @property
+    def executed(self) -> int:
+        """How many notebooks were run in a kernel by this batch."""
+        return sum(1 for r in self.results if r.execution is not None and not r.cached)
 
 
 def grade_submission(
@@ -82,12 +101,20 @@ def grade_submission(
         final_source=final,
         handed={name: data for probe in probes for name, data in probe.files.items()},
     )
-    execution = runner.run(job)
+    key = job_key(job, nonce, runner.isolation)
+    cached = None if settings.rerun else load(settings.cache_dir, key)
+    if cached is not None:
+        execution, nonce = cached
+    else:
+        execution = runner.run(job)
+        if execution.outcome is not Outcome.NOT_STARTED:
+            store(settings.cache_dir, key, execution, nonce)
     answers = collect_answers(names, execution, nonce)
     verdicts = check_answers(homework, answers)
-    return identity.result(
+    result = identity.result(
         score(homework, verdicts, submission.student, settings.overrides), execution
     )
+    return replace(result, cached=cached is not None)
 
 
 @dataclass(frozen=True)
@@ -164,26 +191,55 @@ def run_batch(
     runner: KernelRunner,
     settings: Settings,
     echo: Callable[[str], None] = print,
+    progress: Progress | None = None,
 ) -> BatchSummary:
-    """Grade every submission under ``root`` and write the reports under ``settings.out``."""
+    """Grade every submission under ``root`` and write the reports under ``settings.out``.
+
+    ``settings.workers`` submissions are graded at once; each student's files are written as
+    soon as that student is graded, so an interrupted batch keeps them (and the execution
+    cache makes the next run re-execute only what had not finished).
+    """
     submissions = discover(root, catalogue.keys())
     if settings.assignment:
         submissions = [s for s in submissions if s.assignment == settings.assignment]
     reporter = Reporter(settings.out, catalogue)
     for problem in settings.overrides.problems:
         echo(f"overrides: {problem} (line skipped)")
-    results: list[SubmissionResult] = []
-    for n, submission in enumerate(submissions, 1):
+    work = []
+    for submission in submissions:
         homework = catalogue.get(submission.assignment)
         if homework is None:
-            echo(f"[{n}/{len(submissions)}] {submission.path}: skipped — {submission.problem}")
-            continue
-        result = grade_submission(submission, homework, runner, settings)
-        reporter.write_student(result, homework)
-        results.append(result)
-        echo(_line(n, len(submissions), result))
+            echo(f"{submission.path}: skipped — {submission.problem}")
+        else:
+            work.append((submission, homework))
+    progress = progress or Progress(len(work), settings.workers, echo)
+    results: list[SubmissionResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        futures = {pool.submit(_grade_safely, s, hw, runner, settings): (s, hw) for s, hw in work}
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                reporter.write_student(result, futures[future][1])
+                results.append(result)
+                progress.finished(_line(len(results), len(work), result), not result.ran)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            progress.close()
     reporter.write_class_pages(_assignments(results))
-    return BatchSummary(tuple(results))
+    return BatchSummary(tuple(sorted(results, key=lambda r: (r.assignment, r.student))))
+
+
+def _grade_safely(
+    submission: Submission, homework: Homework, runner: KernelRunner, settings: Settings
+) -> SubmissionResult:
+    """``grade_submission``, with a failure of the grader itself turned into that one result."""
+    try:
+        return grade_submission(submission, homework, runner, settings)
+    except Exception as exc:
+        reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        return grade_submission(replace(submission, problem=reason), homework, runner, settings)
 
 
 def _assignments(results: Sequence[SubmissionResult]) -> tuple[str, ...]:

@@ -76,6 +76,11 @@ class Question:
     parts: tuple[Part, ...]
     prompt_fa: str = ""  # the Persian original, where the course has it
     answer_help: str = ""  # how to write the answer (symbolic syntax, units ...)
+    # Whether a student's own check (``grade.py check``) may show this question's correctness
+    # and points before grading. Off by default: only well-formedness is shown. Opting in puts
+    # the question's reference answers in the released notebook, since the student's check has
+    # no other way to compare with them.
+    show_result: bool = False
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class SubmissionResult:
     notes: tuple[str, ...] = ()
     graded_at: str = ""
     grader_version: str = ""
+    cached: bool = False  # the execution was reused from the cache, not run again
 
     @property
     def score(self) -> float:
@@ -78,8 +80,15 @@ def _override(override: Override | None) -> dict[str, Any] | None:
     return {"points": override.points, "comment": override.comment}
 
 
-def to_json(result: SubmissionResult) -> dict[str, Any]:
-    """The results.json superset for one submission."""
+def visibility(shown: bool) -> str:
+    """Gradescope's ``visibility`` of a question's result: at once when the question opts in
+    (``Question.show_result``), else once the grades are published."""
+    return "visible" if shown else "after_published"
+
+
+def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> dict[str, Any]:
+    """The results.json superset for one submission; ``shown`` are the ids of the questions
+    whose results students may see before grades are published."""
     tests = []
     for q in result.questions:
         for item in q.items:
@@ -100,7 +109,7 @@ def to_json(result: SubmissionResult) -> dict[str, Any]:
                     "given": v.given,
                     "expected": v.expected,
                     "output": output,
-                    "visibility": "after_published",
+                    "visibility": visibility(q.id in shown),
                     "override": _override(item.override),
                 }
             )

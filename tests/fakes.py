@@ -33,6 +33,7 @@ class FakeRunner:
     pick: Callable[[Any], Mapping[str, Any]]
     outcome: Outcome = Outcome.COMPLETED
     jobs: list[ExecutionJob] = field(default_factory=list)
+    isolation: str = "fake"
 
     def run(self, job: ExecutionJob) -> Execution:
         self.jobs.append(job)

@@ -25,6 +25,7 @@ def _write(path: Path, nb: Any) -> None:
 def test_batch_grades_reference_answers_full_and_blank_zero(tmp_path: Path, hw4: Homework) -> None:
     released = release_notebook(hw4)
     _write(tmp_path / "subs" / "hw4" / "ada.ipynb", released)
+    released.metadata["grader"]["student"] = "bob"  # a different notebook: not the same run
     _write(tmp_path / "subs" / "hw4" / "bob.ipynb", released)
     solved: dict[str, Any] = {}
     for q in hw4.questions:
