@@ -33,6 +33,7 @@ from graders.sandbox import Limits, SandboxPlan, kernel_manager, kill_leftovers
 
 MAX_CELL_OUTPUT = 20_000  # characters of one cell's output kept for the report
 TIMEOUT_ENAME = "CellTimeoutError"
+RECOVERY_SECONDS = 10.0  # how long a kernel may take to answer again after a cut cell
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -259,10 +260,18 @@ class _Session:
                 self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
                 continue
             self.client.timeout = _seconds(min(self.job.cell_timeout, remaining))
-            self.runs.append(await self._execute(index, cell))
+            run = await self._execute(index, cell)
+            self.runs.append(run)
             if not cell.source.strip():
                 continue
-            if not await self._harvest(self.job.harvest_source):
+            cut = run.status is CellStatus.TIMEOUT
+            wait = min(self.job.harvest_timeout, RECOVERY_SECONDS) if cut else None
+            if not await self._harvest(self.job.harvest_source, wait):
+                if cut:
+                    self.message = (
+                        f"cell {index + 1} was stopped at its time limit and the kernel did not "
+                        "recover (it ignored the interrupt); the cells after it were not run"
+                    )
                 break  # the kernel no longer answers: keep what was harvested so far
         else:
             if self.job.final_source:
@@ -282,10 +291,10 @@ class _Session:
         status = CellStatus.ERROR if error else CellStatus.OK
         return CellRun(index, cell.source, status, text, error)
 
-    async def _harvest(self, source: str) -> bool:
-        """Run a harvest cell; False when the kernel did not answer in time."""
+    async def _harvest(self, source: str, wait: float | None = None) -> bool:
+        """Run a harvest cell; False when the kernel did not answer within ``wait`` seconds."""
         cell = nbformat.v4.new_code_cell(source)
-        self.client.timeout = _seconds(self.job.harvest_timeout)
+        self.client.timeout = _seconds(self.job.harvest_timeout if wait is None else wait)
         try:
             await self.client.async_execute_cell(cell, self.harvest_index, store_history=False)
         except CellTimeoutError:
