@@ -1,0 +1,454 @@
+"""Symbolic answers: a student's formula compared with the reference formula.
+
+In:  an ``Answer`` (EXPR or TEXT: a formula as text, read by ``graders.expressions``; NUMBER: a
+     constant), the reference as a sympy expression, the variable names the question defines,
+     its notation maps (``a2_1 -> sigmoid(z2_1)``), named mistakes (each an expression) and a
+     seed for the sample points.
+Out: a ``Verdict``.
+
+Equivalence is decided numerically and confirmed symbolically:
+
+1. Both sides (after the notation maps) are evaluated at seeded random points with mpmath at
+   30 digits, by ``graders.expressions.evaluate``, a walker over the sympy tree (no
+   ``lambdify``, no generated code). Points where the reference is undefined are skipped.
+   Where the reference is defined and the student's formula is not (log of a negative,
+   division by zero, a complex value), both are tried at a nearby point: a formula defined
+   and equal there has only an isolated gap, so formulas equal except at a point (``f(x)/x``
+   against ``tanh(sp(x))``) are equal; otherwise the formula is undefined on a region where
+   the reference is defined, a domain mismatch, reported as such.
+2. A numeric match is confirmed by proving ``student - reference == 0``: ``cancel`` after
+   ``rewrite(exp)`` first (fast, and enough for sigmoid/tanh/sech/softplus identities), then
+   ``simplify``. sympy cannot be interrupted, so the proof runs in a daemon thread that is
+   waited for ``symbolic_timeout`` seconds; if it has not finished, the verdict stays correct
+   and says it was confirmed numerically only (the thread finishes on its own in the
+   background). ``extra["confirmed_by"]`` records which route settled it.
+3. A numeric mismatch is incorrect; the named mistakes are then compared the same way, and the
+   first that matches is attached with its credit.
+
+Symbols the student uses that the reference does not are named in the feedback.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.expressions import (
+    FUNCTIONS,
+    ParseError,
+    evaluate,
+    is_name,
+    looks_like_latex,
+    numeric_context,
+    parse_expression,
+    render_expression,
+)
+
+DIGITS = 30
+"""Working precision of the numeric comparison, in decimal digits."""
+
+POINTS = 24
+"""Sample points per comparison."""
+
+MIN_POINTS = 8
+"""Fewest points where the reference must be defined for a numeric decision."""
+
+RTOL = 1e-12
+ATOL = 1e-15
+"""Two values agree when they differ by at most max(ATOL, RTOL * the larger magnitude)."""
+
+NUDGE = 1e-6
+"""Relative step to a nearby point when a formula is undefined at a sample point."""
+
+GIVEN_SHOWN = 300
+"""Longest student text repeated in a verdict."""
+
+TYPESET_LIMIT = 600
+"""Longest formula (as sympy text) also typeset as MathML in ``extra``; longer ones get LaTeX."""
+
+SYMBOLIC_TIMEOUT = 0.5
+"""Seconds the symbolic proof is waited for."""
+
+RANGES: tuple[tuple[float, float], ...] = (
+    (-5.0, 5.0),
+    (-2.0, 2.0),
+    (0.05, 3.0),
+    (-3.0, -0.05),
+    (-0.5, 0.5),
+    (1.0, 5.0),
+    (-5.0, -1.0),
+)
+"""Where sample values are drawn: mixed signs, small and moderate magnitudes (|x| <= 5)."""
+
+_NOTATION_ROUNDS = 8
+
+Point = Mapping[sympy.Symbol, float]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How a formula compares with a target formula at the sample points.
+
+    ``defined`` counts points where the target is defined; ``compared`` those where both
+    are; ``differing`` those where both are defined and disagree; ``undefined`` those where
+    the target is defined and the formula is not. ``example`` is the first differing point
+    (with the two values), ``undefined_at`` the first point of the domain mismatch.
+    """
+
+    defined: int
+    compared: int
+    differing: int
+    undefined: int
+    example: tuple[Point, float, float] | None = None
+    undefined_at: Point | None = None
+
+    @property
+    def equal(self) -> bool:
+        """Equal at every point where the target is defined (and there are enough of them)."""
+        return self.defined >= MIN_POINTS and self.differing == 0 and self.undefined == 0
+
+
+def check_expression(
+    answer: Answer,
+    reference: sympy.Expr,
+    *,
+    variables: Sequence[str],
+    substitutions: Mapping[str, sympy.Expr] = MappingProxyType({}),
+    mistakes: Sequence[tuple[Mistake, sympy.Expr]] = (),
+    seed: int = 0,
+    shown_as: str = "",
+    symbolic_timeout: float = SYMBOLIC_TIMEOUT,
+) -> Verdict:
+    """Judge a student's formula against ``reference``.
+
+    ``variables`` are the names the question defines (shown when the student uses others);
+    ``substitutions`` map a name to what it stands for and are applied to both sides (and to
+    the mistakes) before comparing; ``mistakes`` are named wrong formulas; ``seed`` fixes the
+    sample points; ``shown_as`` is how the expected answer is displayed (default: sympy's
+    text of ``reference``). No I/O and no shared state: the same inputs give the same status,
+    credit and feedback, except that whether the symbolic proof beat ``symbolic_timeout`` can
+    vary with the machine's load (it changes only the wording and ``extra["confirmed_by"]``).
+    """
+    expected = shown_as or sympy.sstr(reference)
+    if answer.kind in (Kind.ABSENT, Kind.PLACEHOLDER, Kind.ERROR):
+        return missing_verdict(answer, expected)
+    notation = {name: _standardise(value) for name, value in substitutions.items()}
+    given = _given_text(answer)
+    try:
+        read, route = _read(answer, _names_to_declare(variables, notation, reference))
+    except ParseError as error:
+        feedback = f"Your formula could not be read: {error.message}."
+        return Verdict(Status.INVALID, 0.0, given=given, expected=expected, feedback=feedback)
+    student = _expand_notation(_standardise(read), notation)
+    target = _expand_notation(_standardise(reference), notation)
+    variants = [(m, _expand_notation(_standardise(wrong), notation)) for m, wrong in mistakes]
+    read_as = sympy.sstr(read)
+    extra: dict[str, Any] = {
+        "route": route,
+        "read_as": read_as,
+        "unknown_symbols": sorted(_names(student) - _names(target)),
+        **_typeset("given", read, len(read_as)),
+        **_typeset("expected", reference, len(expected)),
+    }
+    status, credit, note, mistake = _judge(student, target, variants, seed, symbolic_timeout, extra)
+    notes = [note, *_unknown_symbols_note(student, target, variables)]
+    return Verdict(
+        status,
+        credit,
+        given=given,
+        expected=expected,
+        feedback=" ".join(notes),
+        mistake=mistake,
+        extra=extra,
+    )
+
+
+def _judge(
+    student: sympy.Expr,
+    target: sympy.Expr,
+    variants: Sequence[tuple[Mistake, sympy.Expr]],
+    seed: int,
+    symbolic_timeout: float,
+    extra: dict[str, Any],
+) -> tuple[Status, float, str, Mistake | None]:
+    """Status, credit, feedback and mistake for two prepared formulas; fills in ``extra``."""
+    points = sample_points(_free_symbols(student, target, *(v for _, v in variants)), seed)
+    comparison = compare(student, target, points)
+    extra["points"] = comparison.compared
+    if comparison.defined < MIN_POINTS:
+        note = "The expected formula could not be evaluated at enough points to compare."
+        return Status.MANUAL, 0.0, note, None
+    if comparison.equal:
+        proof = prove_equal(student, target, symbolic_timeout)
+        extra["proof"] = proof
+        extra["confirmed_by"] = "symbolic" if proof == "proved" else "numeric"
+        return Status.CORRECT, 1.0, _correct_note(proof), None
+    if comparison.differing == 0:
+        extra["undefined_points"] = comparison.undefined
+        return Status.INCORRECT, 0.0, _domain_note(comparison), None
+    for mistake, variant in variants:
+        if compare(student, variant, points).equal:
+            extra["mistake"] = mistake.id
+            note = f"This looks like a known mistake: {mistake.explanation}"
+            return Status.INCORRECT, mistake.credit, note, mistake
+    return Status.INCORRECT, 0.0, _difference_note(comparison), None
+
+
+def _typeset(side: str, expr: sympy.Expr, size: int) -> dict[str, str]:
+    """``<side>_latex`` and ``<side>_mathml`` for the report; MathML only for short formulas."""
+    try:
+        if size > TYPESET_LIMIT:
+            return {f"{side}_latex": sympy.latex(expr)}
+        rendering = render_expression(expr)
+    except Exception:  # sympy's printers fail on some unusual trees; the report shows text
+        return {}
+    return {f"{side}_latex": rendering.latex, f"{side}_mathml": rendering.mathml}
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the answer
+
+
+def _given_text(answer: Answer) -> str:
+    """What the student wrote, shortened for display."""
+    given = answer.value.strip() if isinstance(answer.value, str) else answer.text
+    return given if len(given) <= GIVEN_SHOWN else given[: GIVEN_SHOWN - 3] + "..."
+
+
+def _read(answer: Answer, declared: Collection[str]) -> tuple[sympy.Expr, str]:
+    """The student's formula and the route that read it (python, latex or number)."""
+    if answer.kind is Kind.NUMBER:
+        return _constant(answer.value), "number"
+    if answer.kind not in (Kind.EXPR, Kind.TEXT):
+        raise ParseError(f"expected a formula, got {answer.kind.value}")
+    if not isinstance(answer.value, str):
+        raise ParseError("expected a formula written as text")
+    route = "latex" if looks_like_latex(answer.value) else "python"
+    return parse_expression(answer.value, declared), route
+
+
+def _constant(value: object) -> sympy.Expr:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParseError("expected a number")
+    number = float(value)
+    if number != number or abs(number) == float("inf"):
+        raise ParseError("the number is not finite")
+    exact = Fraction(repr(number))
+    return sympy.Rational(exact.numerator, exact.denominator)
+
+
+def _names_to_declare(
+    variables: Sequence[str], notation: Mapping[str, sympy.Expr], reference: sympy.Expr
+) -> frozenset[str]:
+    """The names the parser should treat as the question's symbols (valid names only)."""
+    names = {*variables, *notation, *_names(reference)}
+    return frozenset(name for name in names if is_name(name))
+
+
+# --------------------------------------------------------------------------------------------
+# Putting both sides in one form
+
+
+def _standardise(expr: sympy.Expr) -> sympy.Expr:
+    """Real symbols by name, and applied undefined functions named like ours (sigma(x)) built."""
+    if isinstance(expr, int | float) and not isinstance(expr, bool):
+        expr = _constant(expr)
+    replacements: dict[sympy.Basic, sympy.Basic] = {
+        symbol: sympy.Symbol(symbol.name, real=True)
+        for symbol in expr.free_symbols
+        if isinstance(symbol, sympy.Symbol)
+    }
+    expr = expr.xreplace(replacements)
+    applied = {
+        call: FUNCTIONS[type(call).__name__].build(*call.args)
+        for call in expr.atoms(AppliedUndef)
+        if _buildable(call)
+    }
+    return expr.xreplace(applied) if applied else expr
+
+
+def _buildable(call: sympy.Basic) -> bool:
+    function = FUNCTIONS.get(type(call).__name__)
+    return function is not None and function.least <= len(call.args) <= function.most
+
+
+def _expand_notation(expr: sympy.Expr, notation: Mapping[str, sympy.Expr]) -> sympy.Expr:
+    """Replace names by what they stand for, repeatedly (maps may refer to each other)."""
+    if not notation:
+        return expr
+    replacements = {sympy.Symbol(name, real=True): value for name, value in notation.items()}
+    for _ in range(_NOTATION_ROUNDS):
+        expanded = expr.xreplace(replacements)
+        if expanded == expr:
+            break
+        expr = expanded
+    return expr
+
+
+def _names(expr: sympy.Basic) -> set[str]:
+    return {symbol.name for symbol in expr.free_symbols if isinstance(symbol, sympy.Symbol)}
+
+
+def _free_symbols(*exprs: sympy.Basic) -> list[sympy.Symbol]:
+    found = {s for expr in exprs for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
+    return sorted(found, key=lambda symbol: symbol.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Numeric comparison
+
+
+def sample_points(symbols: Sequence[sympy.Symbol], seed: int, count: int = POINTS) -> list[Point]:
+    """``count`` seeded points, each variable drawn from a range of RANGES in turn."""
+    rng = random.Random(seed)
+    points: list[Point] = []
+    for i in range(count):
+        point: dict[sympy.Symbol, float] = {}
+        for j, symbol in enumerate(symbols):
+            low, high = RANGES[(i + j) % len(RANGES)]
+            point[symbol] = rng.uniform(low, high)
+        points.append(MappingProxyType(point))
+    return points
+
+
+def compare(formula: sympy.Expr, target: sympy.Expr, points: Sequence[Point]) -> Comparison:
+    """Evaluate both at every point and count agreements, disagreements and gaps.
+
+    Where the formula is undefined but the target is not, both are tried again at a nearby
+    point: a formula defined there and agreeing has only an isolated gap (``f(x)/x`` at 0),
+    which counts as agreement.
+    """
+    context = numeric_context(DIGITS)
+    defined = compared = differing = undefined = 0
+    example: tuple[Point, float, float] | None = None
+    undefined_at: Point | None = None
+    for point in points:
+        expected = evaluate(target, point, context)
+        if expected is None:
+            continue
+        defined += 1
+        value = evaluate(formula, point, context)
+        if value is None:
+            nearby = _nudge(point)
+            value, expected = evaluate(formula, nearby, context), evaluate(target, nearby, context)
+        if value is None or expected is None:
+            undefined += 1
+            undefined_at = undefined_at or point
+            continue
+        compared += 1
+        if abs(value - expected) > max(ATOL, RTOL * max(abs(value), abs(expected))):
+            differing += 1
+            example = example or (point, float(value), float(expected))
+    return Comparison(defined, compared, differing, undefined, example, undefined_at)
+
+
+def _nudge(point: Point) -> Point:
+    """A point a little away from ``point`` in every coordinate."""
+    return MappingProxyType({s: v + NUDGE * (1 + abs(v)) for s, v in point.items()})
+
+
+# --------------------------------------------------------------------------------------------
+# Symbolic confirmation
+
+
+def prove_equal(formula: sympy.Expr, target: sympy.Expr, timeout: float) -> str:
+    """Try to prove ``formula - target == 0`` within ``timeout`` seconds.
+
+    Returns ``"proved"``, ``"not proved"`` (sympy finished without reaching 0) or
+    ``"timed out"``. The work runs in a daemon thread; after a time-out it is left to finish
+    in the background, since sympy cannot be interrupted.
+    """
+    outcome: list[bool] = []
+    worker = threading.Thread(
+        target=_record, args=(lambda: is_zero(formula - target), outcome), daemon=True
+    )
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        return "timed out"
+    return "proved" if outcome[0] else "not proved"
+
+
+def _record(work: Callable[[], bool], outcome: list[bool]) -> None:
+    try:
+        outcome.append(work())
+    except Exception:  # a sympy failure is "not proved", never a crash of the worker
+        outcome.append(False)
+
+
+def is_zero(difference: sympy.Expr) -> bool:
+    """Whether sympy can show the expression is identically 0 (cancel first, then simplify)."""
+    if difference == 0:
+        return True
+    rewritten = difference.rewrite(sympy.exp)
+    try:
+        if sympy.cancel(rewritten) == 0:
+            return True
+    except Exception:  # cancel refuses some expressions; simplify may still manage
+        pass
+    return bool(sympy.simplify(rewritten) == 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Feedback
+
+
+def _correct_note(proof: str) -> str:
+    if proof == "proved":
+        return "Correct: equivalent to the expected formula (confirmed symbolically)."
+    reason = (
+        "a symbolic proof did not finish in time"
+        if proof == "timed out"
+        else "sympy could not simplify the difference to 0"
+    )
+    return (
+        "Correct: equal to the expected formula at every sample point "
+        f"(confirmed numerically only; {reason})."
+    )
+
+
+def _difference_note(comparison: Comparison) -> str:
+    if comparison.example is None:
+        return "Not equivalent to the expected formula."
+    point, value, expected = comparison.example
+    return (
+        f"Not equivalent to the expected formula: at {_describe(point)} yours is "
+        f"{value:.6g}, the expected one is {expected:.6g}."
+    )
+
+
+def _domain_note(comparison: Comparison) -> str:
+    where = f" (e.g. at {_describe(comparison.undefined_at)})" if comparison.undefined_at else ""
+    return (
+        "Your formula agrees with the expected one where both are defined, but it is undefined "
+        f"at {comparison.undefined} of {comparison.defined} sample points where the expected "
+        f"one is defined{where}: a domain mismatch."
+    )
+
+
+def _unknown_symbols_note(
+    student: sympy.Expr, target: sympy.Expr, variables: Sequence[str]
+) -> list[str]:
+    unknown = sorted(_names(student) - _names(target))
+    if not unknown:
+        return []
+    depends = list(variables) or sorted(_names(target))
+    uses = ", ".join(unknown)
+    which = "which the expected formula does not" if len(unknown) == 1 else "which it does not"
+    tail = f"; the answer depends on {', '.join(depends)}" if depends else ""
+    return [f"Your answer uses {uses}, {which}{tail}."]
+
+
+def _describe(point: Point | None) -> str:
+    if not point:
+        return "a constant"
+    return ", ".join(f"{symbol.name} = {value:.4g}" for symbol, value in point.items())
