@@ -11,7 +11,7 @@ from graders.questions import Homework
 
 def catalogue() -> dict[str, Homework]:
     """Every homework the grader can release and grade, by id."""
-    from reference import hw4
+    from reference import hw1, hw2, hw3, hw4, hw6
 
-    books = [hw4.homework()]
+    books = [hw1.homework(), hw2.homework(), hw3.homework(), hw4.homework(), hw6.homework()]
     return {hw.id: hw for hw in books}

@@ -449,8 +449,8 @@ def test_both_answers_occur_over_the_distances() -> None:
 
 def test_homework_grades_q2_with_the_derivation_and_the_choice() -> None:
     homework = hw4.homework()
-    q1, q2 = homework.questions
-    assert (q1.id, q2.id) == ("hw4.q1", "hw4.q2")
+    q1, q2, q3 = homework.questions
+    assert (q1.id, q2.id, q3.id) == ("hw4.q1", "hw4.q2", "hw4.q3")
     assert [item.variable for item in q1.items] == ["q1_answer"]
     variables = [item.variable for item in q2.items]
     assert variables[-1] == "converged"
