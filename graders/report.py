@@ -1,13 +1,21 @@
 """Report: HTML pages, results JSON and the gradebook CSV.
 
-In:  ``SubmissionResult`` records (one at a time, as they are graded) and the output folder.
+In:  ``SubmissionResult`` records (one at a time, as they are graded), the output folder and
+     the report language (``en`` or ``fa``, see ``graders.i18n``).
 Out: ``<out>/<assignment>/<student>.html`` and ``.json`` for each student, written atomically
      as soon as that student is graded; then ``<out>/<assignment>/index.html`` (the class),
      ``<out>/<assignment>/grades.csv`` and ``<out>/index.html`` (every assignment), built from
      the JSON records on disk so a resumed batch gets complete class pages.
 
-Templates are Jinja files in ``graders/templates``, compiled once per ``Reporter``; pages are
-self-contained (inline CSS, no scripts or external requests).
+Templates are Jinja files in ``graders/templates``, compiled once per ``Reporter``; every word
+they show comes from the language's message catalogue. Pages are self-contained: inline CSS,
+formulas as MathML (``graders.mathml``) and charts as inline SVG (``graders.charts``), no
+external requests. The class page carries one small inline script that makes its tables
+sortable; without it they read the same, sorted by student.
+
+What the student's page shows per question comes from ``graders.feedback``; what the class
+page shows (means, verdict shares, common mistakes, answers waiting for a person, identical
+rare wrong answers) from ``graders.classroom``.
 """
 
 from __future__ import annotations
@@ -15,44 +23,102 @@ from __future__ import annotations
 import csv
 import io
 import json
-import statistics
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
+from graders.charts import histogram_svg
+from graders.classroom import (
+    VERDICT_ORDER,
+    common_mistakes,
+    graded_by_person,
+    mean_of,
+    median_of,
+    question_ids,
+    question_stats,
+    score_bins,
+    shared_limit,
+    shared_wrong_answers,
+    student_rows,
+    waiting_answers,
+)
+from graders.feedback import question_views
+from graders.i18n import DEFAULT_LANGUAGE, messages, text_direction
 from graders.questions import Homework
 from graders.results import SubmissionResult, to_json, write_atomic, write_json
 
+DEFAULT_OVERRIDES = "submissions/overrides.csv"
+"""The overrides file named on the class page when the batch was given none."""
+
+_CELL_REFERENCE = re.compile(r"\bcell (\d+)\b")
+
+
+def number(value: float) -> str:
+    """A score as the pages show it: ``%g`` (4.5, 12, 0.25)."""
+    return f"{value:g}"
+
+
+def moment(iso: str) -> str:
+    """An ISO timestamp as ``2026-11-23 12:43 UTC`` (or with its offset); as given if unreadable."""
+    try:
+        stamp = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    offset = stamp.utcoffset()
+    zone = ""
+    if offset is not None:
+        minutes = round(offset.total_seconds() / 60)
+        sign = "+" if minutes >= 0 else "-"
+        zone = f" UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else " UTC"
+    return stamp.strftime("%Y-%m-%d %H:%M") + zone
+
+
+def link_cells(text: str) -> Markup:
+    """``text`` escaped, with each "cell N" linked to that cell of the student's notebook."""
+    parts: list[str] = []
+    last = 0
+    for match in _CELL_REFERENCE.finditer(text):
+        parts.append(str(escape(text[last : match.start()])))
+        parts.append(f'<a href="#cell-{match.group(1)}">{escape(match.group(0))}</a>')
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    return Markup("".join(parts))
+
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("graders", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-
-
-@dataclass(frozen=True)
-class QuestionStats:
-    """One question across the class."""
-
-    id: str
-    mean: float
-    max_score: float
-    verdicts: Mapping[str, int]
+    env.filters["num"] = number
+    env.filters["link_cells"] = link_cells
+    env.filters["when"] = moment
+    env.filters["direction"] = text_direction
+    return env
 
 
 class Reporter:
-    """Writes every report file under ``out``."""
+    """Writes every report file under ``out``, in the language ``lang``."""
 
-    def __init__(self, out: Path, catalogue: Mapping[str, Homework]) -> None:
+    def __init__(
+        self,
+        out: Path,
+        catalogue: Mapping[str, Homework],
+        lang: str = DEFAULT_LANGUAGE,
+        overrides_file: str = "",
+    ) -> None:
         self.out = out
         self.catalogue = catalogue
+        self.messages = messages(lang)
+        self.overrides_file = overrides_file or DEFAULT_OVERRIDES
         self.env = _environment()
 
     def student_dir(self, assignment: str) -> Path:
@@ -60,11 +126,19 @@ class Reporter:
 
     def write_student(self, result: SubmissionResult, homework: Homework) -> None:
         folder = self.student_dir(result.assignment)
-        write_json(folder / f"{result.student}.json", to_json(result))
-        html = self.env.get_template("student.html.j2").render(
-            r=result, homework=homework, prompts=_prompts(homework)
+        shown = {q.id for q in homework.questions if q.show_result}
+        write_json(folder / f"{result.student}.json", to_json(result, shown))
+        write_atomic(folder / f"{result.student}.html", self.student_page(result, homework))
+
+    def student_page(self, result: SubmissionResult, homework: Homework) -> str:
+        """The student's feedback page as HTML."""
+        return self.env.get_template("student.html.j2").render(
+            r=result,
+            homework=homework,
+            t=self.messages,
+            questions=question_views(result, homework, self.messages),
+            verdicts=VERDICT_ORDER,
         )
-        write_atomic(folder / f"{result.student}.html", html)
 
     def records(self, assignment: str) -> list[dict[str, Any]]:
         """Every student's results JSON for ``assignment`` found on disk."""
@@ -78,21 +152,42 @@ class Reporter:
                 records.append(data)
         return records
 
+    def class_page(self, assignment: str, records: Sequence[Mapping[str, Any]]) -> str:
+        """The class page of ``assignment`` as HTML, from the students' records."""
+        homework = self.catalogue.get(assignment)
+        questions = question_ids(records, homework)
+        scores = [float(r["score"]) for r in records]
+        max_score = max((float(r["max_score"]) for r in records), default=0.0)
+        t = self.messages
+        return self.env.get_template("assignment.html.j2").render(
+            t=t,
+            assignment=assignment,
+            homework=homework,
+            records=records,
+            questions=questions,
+            rows=student_rows(records, questions),
+            stats=question_stats(records, homework),
+            histogram=histogram_svg(
+                score_bins(records), t("class.histogram", max=number(max_score))
+            ),
+            failed=[r for r in records if not r.get("ran")],
+            mean=mean_of(scores),
+            median=median_of(scores),
+            max_score=max_score,
+            mistakes=common_mistakes(records, t),
+            waiting=waiting_answers(records),
+            graded=graded_by_person(records),
+            overrides_file=self.overrides_file,
+            shared=shared_wrong_answers(records),
+            shared_limit=shared_limit(len(records)),
+        )
+
     def write_class_pages(self, assignments: Sequence[str]) -> None:
         for assignment in assignments:
             records = self.records(assignment)
-            homework = self.catalogue.get(assignment)
             folder = self.student_dir(assignment)
-            write_atomic(folder / "grades.csv", gradebook(records, homework))
-            html = self.env.get_template("assignment.html.j2").render(
-                assignment=assignment,
-                homework=homework,
-                records=records,
-                questions=question_stats(records),
-                failed=[r for r in records if not r.get("ran")],
-                mean=_mean([r["score"] for r in records]),
-            )
-            write_atomic(folder / "index.html", html)
+            write_atomic(folder / "grades.csv", gradebook(records, self.catalogue.get(assignment)))
+            write_atomic(folder / "index.html", self.class_page(assignment, records))
         self.write_index()
 
     def write_index(self) -> None:
@@ -105,40 +200,13 @@ class Reporter:
                         "id": folder.name,
                         "title": getattr(self.catalogue.get(folder.name), "title", ""),
                         "count": len(records),
-                        "mean": _mean([r["score"] for r in records]),
+                        "mean": mean_of([r["score"] for r in records]),
                         "max_score": records[0]["max_score"],
                         "failed": sum(1 for r in records if not r.get("ran")),
                     }
                 )
-        html = self.env.get_template("index.html.j2").render(assignments=rows)
+        html = self.env.get_template("index.html.j2").render(assignments=rows, t=self.messages)
         write_atomic(self.out / "index.html", html)
-
-
-def _mean(values: Sequence[float]) -> float:
-    return round(statistics.fmean(values), 2) if values else 0.0
-
-
-def _prompts(homework: Homework) -> dict[str, str]:
-    return {q.id: q.prompt.format(**homework.params) for q in homework.questions}
-
-
-def question_stats(records: Sequence[Mapping[str, Any]]) -> list[QuestionStats]:
-    """Per question: mean score and how many items got each verdict."""
-    by_question: dict[str, list[Mapping[str, Any]]] = {}
-    for record in records:
-        for test in record["tests"]:
-            by_question.setdefault(test["question"], []).append(test)
-    stats = []
-    for qid, tests in by_question.items():
-        verdicts: dict[str, int] = {}
-        for t in tests:
-            verdicts[t["verdict"]] = verdicts.get(t["verdict"], 0) + 1
-        total = sum(t["score"] for t in tests)
-        max_one = sum(t["max_score"] for t in tests) / max(len(records), 1)
-        stats.append(
-            QuestionStats(qid, round(total / max(len(records), 1), 2), round(max_one, 2), verdicts)
-        )
-    return stats
 
 
 def gradebook(records: Sequence[Mapping[str, Any]], homework: Homework | None) -> str:

@@ -1,0 +1,480 @@
+"""Message catalogues of the reports: English (the default) and Persian.
+
+In:  a language code (``en`` or ``fa``).
+Out: ``Messages`` — the page's ``lang`` and ``dir``, and a lookup ``messages(key, **fields)``
+     that the templates call for every word they show (no text is written in the templates).
+
+Both catalogues have the same keys and the same ``{fields}`` in each message (a test checks
+it). Text that comes from elsewhere (question titles, feedback written by the checks) stays in
+the language it was written in; ``Messages.mistake`` gives the Persian explanation of the
+named mistakes the course's homework declares, where the catalogue has one.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from markupsafe import Markup, escape
+
+LANGUAGES = ("en", "fa")
+DEFAULT_LANGUAGE = "en"
+
+ENGLISH: Mapping[str, str] = MappingProxyType(
+    {
+        # verdicts and their meaning
+        "verdict.correct": "correct",
+        "verdict.follow-through": "follow-through",
+        "verdict.incorrect": "incorrect",
+        "verdict.missing": "missing",
+        "verdict.invalid": "invalid",
+        "verdict.error": "error",
+        "verdict.manual": "manual",
+        "verdict.override": "graded by a person",
+        "means.correct": "matches the reference",
+        "means.follow-through": (
+            "wrong only because an earlier answer was wrong: it follows from your own earlier "
+            "values"
+        ),
+        "means.incorrect": "neither; a recognised mistake is named",
+        "means.missing": "no answer given",
+        "means.invalid": "an answer that cannot be read",
+        "means.error": "the code for it failed",
+        "means.manual": "needs a person",
+        "means.override": "a person has graded this answer",
+        # the student's page
+        "student.title": "{assignment} — {student}",
+        "student.meta": "Assignment {assignment} · graded {when} · grader {version}",
+        "student.isolation": "isolation: {mode}",
+        "student.not_run": "not run",
+        "student.seconds": "ran in {seconds} s",
+        "student.total": "Total",
+        "student.did_not_run": "This notebook did not run to its end:",
+        "student.overview": "Questions",
+        "student.legend": "What the verdicts mean",
+        "question.prompt": "The question",
+        "question.points": "{score} / {max} points",
+        "col.answer": "Answer",
+        "col.step": "Step",
+        "col.yours": "Yours",
+        "col.expected": "Expected",
+        "col.verdict": "Verdict",
+        "col.points": "Points",
+        "col.feedback": "Feedback",
+        "no_answer": "—",
+        "override.badge": "graded by a person",
+        "override.points": "{points} points from a person:",
+        "rubric": "Rubric",
+        "mistake.looks_like": "Looks like: {mistake}",
+        "feedback.missing": "No answer.",
+        "feedback.manual": "Waiting for a person to grade this answer.",
+        "feedback.follow_through": (
+            "Not the reference value, but it follows correctly from your own earlier values "
+            "(they give {value})."
+        ),
+        "feedback.step_incorrect": (
+            "Expected {expected}. From your own earlier values the formula gives {value}; "
+            "{given} matches neither."
+        ),
+        "feedback.table_correct": "All {cells} cells match.",
+        "feedback.proved": "Correct: equivalent to the expected formula (confirmed symbolically).",
+        "feedback.numeric_only": (
+            "Correct: equal to the expected formula at every sample point (confirmed numerically "
+            "only)."
+        ),
+        "feedback.table_cells": "{wrong} of {cells} cells differ from the reference.",
+        "feedback.table_mistake": "The whole table matches a known mistake.",
+        "feedback.table_shape": "Wrong shape: expected {expected}, got {given}.",
+        "formula.from_yours": "From your own values",
+        "formula.gives": "gives {value}",
+        "path.title": "Your path through the derivation",
+        "path.left": "You left the reference path at {step}.",
+        "path.follow": (
+            "{count} later steps were credited as follow-through: they follow correctly from "
+            "your own values."
+        ),
+        "path.follow_one": (
+            "1 later step was credited as follow-through: it follows correctly from your own "
+            "values."
+        ),
+        "path.on": "Every step you gave is on the reference path.",
+        "path.marker_left": "left the reference path here",
+        "path.marker_follow": "credited from your own values",
+        "table.yours": "Your table",
+        "table.expected": "Expected table",
+        "table.matching": "{matching} of {cells} cells match",
+        "table.wrong_cell": "differs from the reference",
+        "table.diagnosis": "Diagnosis:",
+        "table.shape": "{shape} table",
+        "symbolic.read_as": "Read as",
+        "symbolic.confirmed": "Confirmed: {how}",
+        "training.measured": "Measured by the grader",
+        "training.reported": "You reported",
+        "training.metric": "Figure",
+        "training.gap": "The reported figure is far from the measured one.",
+        "training.history": "Loss during training",
+        "training.more": "More of the grader's measurements",
+        "training.axis": "epoch (horizontal) · loss (vertical)",
+        "training.dataset": "Measured on: {dataset}",
+        "figure.test_accuracy": "test accuracy",
+        "figure.train_accuracy": "training accuracy",
+        "figure.test_loss": "test loss",
+        "figure.train_loss": "training loss",
+        "figure.per_class_test": "test accuracy per class",
+        "figure.per_class_train": "training accuracy per class",
+        "figure.gap": "train − test accuracy",
+        "figure.parameters": "parameters",
+        "figure.n_test": "test examples",
+        "figure.n_train": "training examples",
+        "figure.weight_norm": "weight norm (L2)",
+        "figure.weight_l1": "weight norm (L1)",
+        "figure.output_shape": "output shape",
+        "figure.kind": "model kind",
+        "figure.value": "value",
+        "cells.title": "Your notebook's cells",
+        "cells.summary": "{count} code cells; {failed} failed",
+        "cells.failed_list": "Failed cells:",
+        "cells.cell": "Cell {number}",
+        "cells.source": "source",
+        "cells.output": "output",
+        "cell.ok": "ran",
+        "cell.error": "raised an error",
+        "cell.timeout": "stopped at the time limit",
+        "cell.skipped": "not run",
+        # the class page
+        "class.title": "{assignment} — class",
+        "class.submissions": "{count} submissions",
+        "class.gradebook": "grades.csv",
+        "class.all": "all assignments",
+        "class.mean": "mean {mean} / {max}",
+        "class.median": "median {median}",
+        "class.distribution": "Score distribution",
+        "class.histogram": "Number of students per score range, from 0 to {max}",
+        "class.axis": "score (horizontal) · students (vertical)",
+        "class.students": "Students",
+        "class.sort_hint": "Select a column heading to sort the table.",
+        "col.student": "Student",
+        "col.score": "Score",
+        "col.ran": "Ran",
+        "col.problem": "Problem",
+        "yes": "yes",
+        "no": "no",
+        "class.questions": "Questions",
+        "col.question": "Question",
+        "col.mean": "Mean",
+        "col.verdicts": "Verdicts (share of items)",
+        "class.mistakes": "Most common mistakes",
+        "class.no_mistakes": "No named mistake was made.",
+        "col.mistake": "Mistake",
+        "col.count": "Students",
+        "col.who": "Who",
+        "class.failed": "Submissions that did not run",
+        "class.all_ran": "Every submission ran to its end.",
+        "class.manual": "Answers waiting for a person",
+        "class.manual_help": (
+            "Each answer below needs a person. Read it against the rubric, fill in the points "
+            "(and a comment) in its row and add the row to {file} (columns: "
+            "assignment,student,item,points,comment). Run the grader again: the points and the "
+            "comment appear in the student's page and the totals, and no notebook is run again. "
+            "A row whose points are left empty is reported and skipped."
+        ),
+        "class.manual_none": "No answer is waiting for a person.",
+        "class.manual_done": "{count} answers already graded by a person.",
+        "class.out_of": "{max} points",
+        "col.given": "The student's answer",
+        "col.row": "Row for the overrides file",
+        "class.shared": "Identical wrong answers",
+        "class.shared_help": (
+            "The same wrong answer, not a recognised mistake, given by several students (at "
+            "most {limit} of them). This is for a person to review; it proves nothing by itself "
+            "and is never shown to students."
+        ),
+        "class.shared_none": "No rare wrong answer is shared by several students.",
+        "col.item": "Item",
+        "col.students": "Students",
+        # the index page
+        "index.title": "Grades",
+        "index.heading": "Assignments",
+        "col.assignment": "Assignment",
+        "col.submissions": "Submissions",
+        "col.failed": "Did not run",
+        "index.none": "No graded submissions yet.",
+    }
+)
+
+PERSIAN: Mapping[str, str] = MappingProxyType(
+    {
+        "verdict.correct": "درست",
+        "verdict.follow-through": "پیرو خطای قبلی",
+        "verdict.incorrect": "نادرست",
+        "verdict.missing": "بی‌پاسخ",
+        "verdict.invalid": "نامعتبر",
+        "verdict.error": "خطای اجرا",
+        "verdict.manual": "تصحیح دستی",
+        "verdict.override": "تصحیح دستیار آموزشی",
+        "means.correct": "با پاسخ مرجع یکی است",
+        "means.follow-through": (
+            "نادرست است فقط چون پاسخی قبلی نادرست بوده؛ از مقادیر قبلی خودتان درست به دست آمده"
+        ),
+        "means.incorrect": "هیچ‌کدام؛ اگر اشتباهی شناخته‌شده باشد نامش آمده است",
+        "means.missing": "پاسخی داده نشده",
+        "means.invalid": "پاسخی که خوانده نمی‌شود",
+        "means.error": "کدِ آن با خطا متوقف شد",
+        "means.manual": "باید دستیار آموزشی تصحیح کند",
+        "means.override": "دستیار آموزشی این پاسخ را تصحیح کرده است",
+        "student.title": "{assignment} — {student}",
+        "student.meta": "تمرین {assignment} · تصحیح در {when} · نسخهٔ تصحیح‌گر {version}",
+        "student.isolation": "جداسازی: {mode}",
+        "student.not_run": "اجرا نشد",
+        "student.seconds": "زمان اجرا {seconds} ثانیه",
+        "student.total": "نمرهٔ کل",
+        "student.did_not_run": "این نوت‌بوک تا انتها اجرا نشد:",
+        "student.overview": "سؤال‌ها",
+        "student.legend": "معنای داوری‌ها",
+        "question.prompt": "صورت سؤال",
+        "question.points": "{score} از {max} نمره",
+        "col.answer": "پاسخ",
+        "col.step": "گام",
+        "col.yours": "پاسخ شما",
+        "col.expected": "پاسخ مرجع",
+        "col.verdict": "داوری",
+        "col.points": "نمره",
+        "col.feedback": "توضیح",
+        "no_answer": "—",
+        "override.badge": "تصحیح دستیار آموزشی",
+        "override.points": "{points} نمره از دستیار آموزشی:",
+        "rubric": "بارم‌بندی",
+        "mistake.looks_like": "شبیه این اشتباه: {mistake}",
+        "feedback.missing": "پاسخی داده نشده است.",
+        "feedback.manual": "این پاسخ منتظر تصحیح دستیار آموزشی است.",
+        "feedback.follow_through": (
+            "با مقدار مرجع یکی نیست، اما از مقادیر قبلی خودتان درست به دست آمده "
+            "(آن مقادیر {value} می‌دهند)."
+        ),
+        "feedback.step_incorrect": (
+            "پاسخ مرجع {expected} است. فرمول با مقادیر قبلی خودتان {value} می‌دهد؛ "
+            "{given} با هیچ‌کدام یکی نیست."
+        ),
+        "feedback.table_correct": "هر {cells} خانه درست است.",
+        "feedback.proved": "درست: با فرمول مرجع هم‌ارز است (با اثبات نمادین).",
+        "feedback.numeric_only": (
+            "درست: در همهٔ نقاط نمونه با فرمول مرجع برابر است (فقط به‌صورت عددی تأیید شد)."
+        ),
+        "feedback.table_cells": "{wrong} خانه از {cells} خانه با جدول مرجع فرق دارد.",
+        "feedback.table_mistake": "کل جدول با یک اشتباه شناخته‌شده یکی است.",
+        "feedback.table_shape": "ابعاد نادرست: {expected} لازم بود، {given} داده شد.",
+        "formula.from_yours": "با مقادیر خودتان",
+        "formula.gives": "می‌شود {value}",
+        "path.title": "مسیر شما در گام‌های محاسبه",
+        "path.left": "از گام {step} از مسیر مرجع جدا شدید.",
+        "path.follow": (
+            "{count} گام بعدی به‌عنوان «پیرو خطای قبلی» نمره گرفت: از مقادیر خودتان درست "
+            "به دست آمده‌اند."
+        ),
+        "path.follow_one": (
+            "1 گام بعدی به‌عنوان «پیرو خطای قبلی» نمره گرفت: از مقادیر خودتان درست به دست آمده است."
+        ),
+        "path.on": "همهٔ گام‌هایی که دادید روی مسیر مرجع‌اند.",
+        "path.marker_left": "جدا شدن از مسیر مرجع",
+        "path.marker_follow": "نمره بر پایهٔ مقادیر خودتان",
+        "table.yours": "جدول شما",
+        "table.expected": "جدول مرجع",
+        "table.matching": "{matching} خانه از {cells} خانه درست",
+        "table.wrong_cell": "با جدول مرجع فرق دارد",
+        "table.diagnosis": "تشخیص:",
+        "table.shape": "جدول {shape}",
+        "symbolic.read_as": "خوانده‌شده به‌صورت",
+        "symbolic.confirmed": "تأیید: {how}",
+        "training.measured": "اندازه‌گیری تصحیح‌گر",
+        "training.reported": "گزارش شما",
+        "training.metric": "معیار",
+        "training.gap": "عدد گزارش‌شده با عدد اندازه‌گیری‌شده فاصلهٔ زیادی دارد.",
+        "training.history": "تابع هزینه در طول آموزش",
+        "training.more": "اندازه‌گیری‌های دیگر تصحیح‌گر",
+        "training.axis": "دوره (افقی) · هزینه (عمودی)",
+        "training.dataset": "اندازه‌گیری روی: {dataset}",
+        "figure.test_accuracy": "دقت آزمون",
+        "figure.train_accuracy": "دقت آموزش",
+        "figure.test_loss": "هزینهٔ آزمون",
+        "figure.train_loss": "هزینهٔ آموزش",
+        "figure.per_class_test": "دقت آزمون هر کلاس",
+        "figure.per_class_train": "دقت آموزش هر کلاس",
+        "figure.gap": "دقت آموزش − دقت آزمون",
+        "figure.parameters": "تعداد پارامترها",
+        "figure.n_test": "نمونه‌های آزمون",
+        "figure.n_train": "نمونه‌های آموزش",
+        "figure.weight_norm": "نُرم وزن‌ها (L2)",
+        "figure.weight_l1": "نُرم وزن‌ها (L1)",
+        "figure.output_shape": "ابعاد خروجی",
+        "figure.kind": "نوع مدل",
+        "figure.value": "مقدار",
+        "cells.title": "سلول‌های نوت‌بوک شما",
+        "cells.summary": "{count} سلول کد؛ {failed} سلول با خطا",
+        "cells.failed_list": "سلول‌های با خطا:",
+        "cells.cell": "سلول {number}",
+        "cells.source": "کد",
+        "cells.output": "خروجی",
+        "cell.ok": "اجرا شد",
+        "cell.error": "خطا داد",
+        "cell.timeout": "در محدودیت زمانی متوقف شد",
+        "cell.skipped": "اجرا نشد",
+        "class.title": "{assignment} — کلاس",
+        "class.submissions": "{count} پاسخ‌نامه",
+        "class.gradebook": "grades.csv",
+        "class.all": "همهٔ تمرین‌ها",
+        "class.mean": "میانگین {mean} از {max}",
+        "class.median": "میانه {median}",
+        "class.distribution": "توزیع نمره‌ها",
+        "class.histogram": "تعداد دانشجویان در هر بازهٔ نمره، از 0 تا {max}",
+        "class.axis": "نمره (افقی) · تعداد دانشجو (عمودی)",
+        "class.students": "دانشجویان",
+        "class.sort_hint": "برای مرتب‌سازی جدول، سرستون را انتخاب کنید.",
+        "col.student": "دانشجو",
+        "col.score": "نمره",
+        "col.ran": "اجرا",
+        "col.problem": "مشکل",
+        "yes": "بله",
+        "no": "خیر",
+        "class.questions": "سؤال‌ها",
+        "col.question": "سؤال",
+        "col.mean": "میانگین",
+        "col.verdicts": "داوری‌ها (سهم از پاسخ‌ها)",
+        "class.mistakes": "اشتباه‌های رایج",
+        "class.no_mistakes": "هیچ اشتباه شناخته‌شده‌ای دیده نشد.",
+        "col.mistake": "اشتباه",
+        "col.count": "تعداد",
+        "col.who": "دانشجویان",
+        "class.failed": "پاسخ‌نامه‌هایی که اجرا نشدند",
+        "class.all_ran": "همهٔ پاسخ‌نامه‌ها تا انتها اجرا شدند.",
+        "class.manual": "پاسخ‌های منتظر تصحیح دستی",
+        "class.manual_help": (
+            "هر پاسخ زیر را باید دستیار آموزشی تصحیح کند. آن را با بارم‌بندی بسنجید، نمره (و "
+            "توضیح) را در سطر آن بنویسید و سطر را به {file} بیفزایید (ستون‌ها: "
+            "assignment,student,item,points,comment). تصحیح‌گر را دوباره اجرا کنید: نمره و توضیح "
+            "در صفحهٔ دانشجو و نمرهٔ کل می‌آید و هیچ نوت‌بوکی دوباره اجرا نمی‌شود. سطری که نمره‌اش "
+            "خالی بماند گزارش و کنار گذاشته می‌شود."
+        ),
+        "class.manual_none": "هیچ پاسخی منتظر تصحیح دستی نیست.",
+        "class.manual_done": "{count} پاسخ را دستیار آموزشی تصحیح کرده است.",
+        "class.out_of": "{max} نمره",
+        "col.given": "پاسخ دانشجو",
+        "col.row": "سطر فایل نمره‌های دستی",
+        "class.shared": "پاسخ‌های نادرست یکسان",
+        "class.shared_help": (
+            "یک پاسخ نادرست یکسان، که اشتباه شناخته‌شده‌ای نیست، از چند دانشجو (حداکثر {limit} "
+            "نفر). فقط برای بررسی دستیار آموزشی است، به‌تنهایی چیزی را ثابت نمی‌کند و هرگز به "
+            "دانشجو نشان داده نمی‌شود."
+        ),
+        "class.shared_none": "هیچ پاسخ نادرست کم‌یابی میان چند دانشجو مشترک نیست.",
+        "col.item": "مورد",
+        "col.students": "دانشجویان",
+        "index.title": "نمره‌ها",
+        "index.heading": "تمرین‌ها",
+        "col.assignment": "تمرین",
+        "col.submissions": "پاسخ‌نامه‌ها",
+        "col.failed": "اجرا نشده",
+        "index.none": "هنوز پاسخ‌نامه‌ای تصحیح نشده است.",
+    }
+)
+
+MISTAKES_FA: Mapping[str, str] = MappingProxyType(
+    {
+        "update-sign": (
+            "به‌روزرسانی وزن را در جهت گرادیان برده است (w + η·∂L/∂w) به جای خلاف جهت آن."
+        ),
+        "missing-sigmoid-derivative": (
+            "ضریب σ′(z) = ŷ(1 − ŷ) واحد خروجی در قاعدهٔ زنجیره‌ای از قلم افتاده است."
+        ),
+        "mse-factor-2": "مشتق (y − ŷ)² برابر −2(y − ŷ) است؛ ضریب ۲ از قلم افتاده است.",
+        "wrong-learning-rate": "در به‌روزرسانی نرخ یادگیری‌ای غیر از η سؤال به کار رفته است.",
+        "table.transposed": "جدول ترانهاده است: جای سطرها و ستون‌ها عوض شده است.",
+        "table.mirrored": (
+            "جدول چپ‌به‌راست قرینه شده است (ستون‌ها به ترتیب وارونه‌اند)، همان‌طور که وقتی "
+            "جدولی راست‌به‌چپ ستون‌به‌ستون رونویسی شود پیش می‌آید."
+        ),
+        "dropout.p_instead_of_inverse": (
+            "فعال‌سازی‌های نگه‌داشته‌شده در p ضرب شده‌اند به جای تقسیم بر آن: dropout معکوس در "
+            "آموزش بر p تقسیم می‌کند، که p احتمال نگه‌داشتن است."
+        ),
+        "dropout.inverse_instead_of_p": (
+            "فعال‌سازی‌ها بر p تقسیم شده‌اند به جای ضرب در آن: dropout استاندارد در زمان آزمون "
+            "در احتمال نگه‌داشتن p ضرب می‌کند."
+        ),
+        "dropout.keep_drop_swapped": (
+            "به جای p که احتمال نگه‌داشتن است 1 − p به کار رفته: p احتمال حذف خوانده شده "
+            "(قرارداد PyTorch)، اما اینجا p سهم واحدهای نگه‌داشته‌شده است."
+        ),
+        "dropout.not_scaled": (
+            "فعال‌سازی‌ها مقیاس‌بندی نشده‌اند: dropout استاندارد در آزمون در p ضرب می‌کند و "
+            "dropout معکوس در آموزش بر p تقسیم می‌کند."
+        ),
+        "dropout.conventions_swapped": (
+            "جای dropout استاندارد و معکوس عوض شده است: استاندارد در آزمون مقیاس می‌دهد (· p) و "
+            "معکوس در آموزش (/ p)، نه هر دو."
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The words of the reports in one language."""
+
+    lang: str
+    table: Mapping[str, str]
+    mistakes: Mapping[str, str]
+
+    @property
+    def dir(self) -> str:
+        """The page's writing direction."""
+        return "rtl" if self.lang == "fa" else "ltr"
+
+    def __call__(self, key: str, **fields: object) -> str:
+        """The message ``key`` with its ``{fields}`` filled in."""
+        return self.table[key].format(**fields)
+
+    def html(self, key: str, **fields: object) -> Markup:
+        """The message as HTML: its text escaped, ``Markup`` fields (links, code) kept."""
+        return escape(self.table[key]).format(**fields)
+
+    def figure(self, name: str) -> str:
+        """A training figure's name (``test_accuracy``) as the page shows it."""
+        return self.table.get(f"figure.{name}", name.replace("_", " "))
+
+    def verdict(self, status: str) -> str:
+        """The verdict word for a verdict value (``follow-through`` ...)."""
+        return self.table.get(f"verdict.{status}", status)
+
+    def mistake(self, mistake_id: str) -> str:
+        """This language's explanation of a named mistake, or '' when the catalogue has none."""
+        return self.mistakes.get(mistake_id, "")
+
+
+def text_direction(text: str) -> str:
+    """``rtl`` when most letters of ``text`` are written right to left, ``ltr`` when most are
+    left to right, ``auto`` when it has none.
+
+    Students mix Persian and English (``Adam و RMSprop ...``); the browser's ``dir="auto"``
+    looks only at the first letter, which would set such a Persian answer left to right.
+    """
+    rtl = ltr = 0
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            rtl += 1
+        elif kind == "L":
+            ltr += 1
+    if rtl == ltr == 0:
+        return "auto"
+    return "rtl" if rtl > ltr else "ltr"
+
+
+def messages(lang: str = DEFAULT_LANGUAGE) -> Messages:
+    """The catalogue of ``lang``; raises ValueError for a language the reports lack."""
+    if lang == "en":
+        return Messages("en", ENGLISH, MappingProxyType({}))
+    if lang == "fa":
+        return Messages("fa", PERSIAN, MISTAKES_FA)
+    raise ValueError(f"unknown report language {lang!r}; known: {', '.join(LANGUAGES)}")

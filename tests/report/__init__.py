@@ -1,0 +1,1 @@
+"""Tests of the reports: pages, their words, formulas, charts and the class analysis."""

@@ -1,0 +1,18 @@
+"""Fixtures of the report tests: the small class of ``classbook`` graded in English and Persian."""
+
+from __future__ import annotations
+
+import pytest
+
+from graders.questions import Homework
+from report.classbook import OVERRIDES, Graded, grade_class
+
+
+@pytest.fixture(scope="session")
+def graded_en(tmp_path_factory: pytest.TempPathFactory, books: dict[str, Homework]) -> Graded:
+    return grade_class(tmp_path_factory.mktemp("class-en"), books, "en", OVERRIDES)
+
+
+@pytest.fixture(scope="session")
+def graded_fa(tmp_path_factory: pytest.TempPathFactory, books: dict[str, Homework]) -> Graded:
+    return grade_class(tmp_path_factory.mktemp("class-fa"), books, "fa", OVERRIDES)

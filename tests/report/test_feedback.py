@@ -1,0 +1,166 @@
+"""What the student's page shows per answer, read defensively from each verdict's ``extra``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from graders.answers import Mistake, Status, Verdict
+from graders.feedback import headline, localized_feedback, table_view, training_view
+from graders.i18n import messages
+from graders.overrides import Override
+from graders.questions import Homework, Item, Question
+from graders.report import Reporter
+from graders.results import SubmissionResult
+from graders.score import ItemResult, QuestionResult
+from report.dom import parse
+
+EN, FA = messages("en"), messages("fa")
+
+
+def test_table_view_marks_the_wrong_cells_of_both_tables() -> None:
+    extra = {
+        "shape": [2, 3],
+        "expected": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
+        "given": [[1.0, 2.5, 3.0], [4.0, "nan", 6.0]],
+        "wrong": [[False, True, False], [False, True, False]],
+        "cells": 6,
+        "matching": 4,
+    }
+    view = table_view(extra)
+    assert view is not None
+    marked = [
+        (r, c) for r, row in enumerate(view.given) for c, cell in enumerate(row) if cell.wrong
+    ]
+    assert marked == [(0, 1), (1, 1)]
+    assert [c.text for c in view.given[1]] == ["4", "nan", "6"]
+    assert [c.wrong for c in view.expected[0]] == [False, True, False]
+    assert (view.matching, view.cells, view.shape_note) == (4, 6, "")
+    assert (view.given_shape, view.expected_shape) == ("2 × 3", "2 × 3")
+
+
+def test_table_view_of_another_shape_marks_nothing_and_says_so() -> None:
+    view = table_view(
+        {
+            "shape": [2, 2],
+            "given_shape": [4],
+            "expected": [[1, 2], [3, 4]],
+            "given": [1, 2, 3, 4],
+            "wrong": None,
+            "cells": 4,
+            "matching": 0,
+            "diagnosis": "table.transposed",
+        }
+    )
+    assert view is not None
+    assert not any(c.wrong for row in view.given for c in row)
+    assert len(view.given) == 1 and len(view.given[0]) == 4
+    assert view.shape_note == "4 ≠ 2 × 2" and view.diagnosis == "table.transposed"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"expected": 1}, {"expected": [[1]], "given": "x"}, {"rubric": "r"}, {"latex": 3}],
+)
+def test_no_table_without_a_whole_table_diff(extra: dict[str, Any]) -> None:
+    assert table_view(extra) is None
+
+
+def test_training_view_puts_reported_beside_measured_and_plots_the_losses() -> None:
+    extra = {
+        "dataset": "digits",
+        "measured": {"test_accuracy": 0.91, "train_accuracy": 0.99, "per_class_test": [1, None]},
+        "reported": {"test_accuracy": 0.97, "train_accuracy": 0.985},
+        "flagged": True,
+        "margin": 0.03,
+        "train_loss": [1.0, 0.5, 0.25],
+        "test_loss": [1.1, 0.7, "0.6"],
+    }
+    view = training_view(extra, EN)
+    assert view is not None and view.dataset == "digits"
+    rows = {f.name: (f.measured, f.reported, f.flagged) for f in view.figures}
+    assert rows == {
+        "test accuracy": ("0.91", "0.97", True),  # 0.06 apart: more than the margin
+        "training accuracy": ("0.99", "0.985", False),
+        "test accuracy per class": ("[1, —]", "", False),
+    }
+    assert [f.name for f in view.figures][:2] == ["test accuracy", "training accuracy"]
+    assert view.series == ("train_loss", "test_loss") and view.plot is not None
+    assert view.plot.count("<polyline") == 2
+    fa = training_view(extra, FA)
+    assert fa is not None and fa.figures[0].name == FA.figure("test_accuracy") != "test accuracy"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"train_loss": "not a list"},
+        {"train_loss": [True, False]},
+        {"train_loss": [None]},
+        {"val_loss": []},
+    ],
+)
+def test_training_view_is_absent_without_figures_or_histories(extra: dict[str, Any]) -> None:
+    assert training_view(extra, EN) is None
+
+
+def test_feedback_in_persian_where_the_catalogue_has_words() -> None:
+    missing = Verdict(Status.MISSING, 0.0, feedback="No answer (left as a placeholder).")
+    assert localized_feedback(missing, EN) == missing.feedback
+    assert localized_feedback(missing, FA) == FA("feedback.missing")
+    table = Verdict(Status.INCORRECT, 0.5, feedback="x", extra={"cells": 16, "matching": 12})
+    assert localized_feedback(table, FA) == FA("feedback.table_cells", wrong=4, cells=16)
+    mistake = Mistake("table.transposed", "Transposed.")
+    diag = Verdict(Status.INCORRECT, 0, feedback="x", mistake=mistake, extra={"diagnosis": "t"})
+    assert localized_feedback(diag, FA).endswith(FA.mistake("table.transposed"))
+    unknown = Verdict(Status.ERROR, 0.0, feedback="The cell that defines x (cell 3) raised.")
+    assert localized_feedback(unknown, FA) == unknown.feedback  # no Persian words: kept as is
+
+
+def _item(variable: str, verdict: Verdict, override: Override | None = None) -> ItemResult:
+    return ItemResult(variable, variable, 1.0, verdict.credit, verdict, override)
+
+
+def test_headline_counts_a_person_graded_answer_as_graded() -> None:
+    manual = Verdict(Status.MANUAL, 0.0)
+    graded = Override("hw", "a", "t", 1.0)
+    ok = Verdict(Status.CORRECT, 1.0)
+    assert headline(QuestionResult("q", "Q", (_item("t", manual, graded),))) == "override"
+    assert headline(QuestionResult("q", "Q", (_item("t", manual), _item("u", ok)))) == "manual"
+    both = (_item("t", manual, graded), _item("u", ok))
+    assert headline(QuestionResult("q", "Q", both)) == "correct"
+
+
+WEIRD_EXTRAS: list[dict[str, Any]] = [
+    {"latex": r"\frac{1}{", "inputs": "not a mapping", "should_give": 3},
+    {"given_mathml": "<script>alert(1)</script>", "expected_latex": r"\sigma(x)"},
+    {"expected": [[1, 2]], "given": [[1, 2]], "cells": 2, "wrong": [[True]]},
+    {"measured": 0.5, "reported": "50%", "flagged": "yes", "train_loss": [math.inf, 1.0]},
+    {"rubric": None, "formula": ["x"], "read_as": 7, "confirmed_by": None},
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_a_page_renders_whatever_the_extras_hold(tmp_path: Any, lang: str) -> None:
+    items = tuple(Item(f"v{n}", f"V{n}", 1.0) for n in range(len(WEIRD_EXTRAS)))
+    homework = Homework("hw", "HW", (Question("hw.q1", "Q1", "Prompt {missing}", ()),), {})
+    verdicts = [
+        Verdict(Status.INCORRECT, 0.0, given="g", expected="e", extra=extra)
+        for extra in WEIRD_EXTRAS
+    ]
+    questions = (
+        QuestionResult(
+            "hw.q1", "Q1", tuple(_item(i.variable, v) for i, v in zip(items, verdicts, strict=True))
+        ),
+    )
+    result = SubmissionResult("hw", "s", "hw/s.ipynb", questions, None)
+    page = parse(Reporter(tmp_path, {"hw": homework}, lang).student_page(result, homework))
+    rows = page.find_all("tr", "item")
+    assert [r.attrs["data-variable"] for r in rows] == [i.variable for i in items]
+    assert not page.find_all("script")
+    maths = page.find_all("math")
+    assert len(maths) == 1  # only the well-formed expected formula of v1
+    assert page.find("tr", "detail", data_variable="v2").find_all("td", "wrong") == []
