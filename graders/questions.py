@@ -11,7 +11,8 @@ the release writes its questions into a notebook, and the score stage grades its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -100,6 +101,29 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A condition every variant must meet ("the network must not saturate")."""
+
+    description: str
+    holds: Callable[[Params], bool]
+
+
+@dataclass(frozen=True)
+class Variation:
+    """Which parameters vary, how, and what makes a variant a fair question.
+
+    ``draw`` gives the varying parameters from a seeded ``random.Random``; the others keep the
+    homework's values. ``constraints`` reject unfair draws (another draw is taken).
+    ``cross_checks`` compute the reference by an independent route and return a problem or
+    None (used by ``release --verify``).
+    """
+
+    draw: Callable[[random.Random], Params]
+    constraints: tuple[Constraint, ...] = ()
+    cross_checks: tuple[Callable[[Homework, Params], str | None], ...] = ()
+
+
+@dataclass(frozen=True)
 class Homework:
     """One assignment: its questions, parameters and execution limits."""
 
@@ -109,6 +133,7 @@ class Homework:
     params: Params
     limits: Limits = field(default_factory=Limits)
     setup: str = ""  # code run before the student's cells in the released notebook
+    variation: Variation | None = None  # per-student parameters (graders.variants)
 
     @property
     def variables(self) -> tuple[str, ...]:

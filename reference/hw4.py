@@ -8,6 +8,8 @@ reference, the formulas shown in feedback and the follow-through values.
 
 from __future__ import annotations
 
+import random
+
 import sympy
 
 from graders.answers import Mistake
@@ -15,7 +17,8 @@ from graders.checks.choice import YES_NO
 from graders.checks.derivation import Derivation, Step
 from graders.checks.numeric import Tolerance
 from graders.parts import ChoicePart, TextPart
-from graders.questions import Homework, Item, Limits, Params, Question
+from graders.questions import Constraint, Homework, Item, Limits, Params, Question, Variation
+from reference.training import hw4_q3, setup_source
 
 PARAMS = {
     "i1": 3.0,
@@ -176,8 +179,74 @@ comparisons). Deduct for claiming one optimiser is better in every respect.
 """
 
 
+def _draw(rng: random.Random) -> Params:
+    """One candidate variant: small integer inputs, one-decimal weights, a usual η."""
+    return {
+        "i1": float(rng.randint(1, 5)),
+        "i2": float(rng.randint(1, 5)),
+        "eta": rng.choice([0.05, 0.1, 0.2]),
+        **{f"w{k}": rng.randint(1, 9) / 10 for k in range(1, 7)},
+    }
+
+
+def variation(derivation: Derivation) -> Variation:
+    """Per-student numbers of Q2 that keep the question as hard as the course's own."""
+
+    def first_output(params: Params) -> float:
+        return derivation.evaluate(params)["e1_y_hat"]
+
+    def loss_decreases(params: Params) -> bool:
+        values = derivation.evaluate(params)
+        return values[f"e{EPOCHS}_loss"] < values["e1_loss"]
+
+    def gradients_visible(params: Params) -> bool:
+        values = derivation.evaluate(params)
+        return min(abs(values[f"e1_dw{k}"]) for k in range(1, 7)) > 1e-3
+
+    return Variation(
+        draw=_draw,
+        constraints=(
+            Constraint(
+                "the output unit does not saturate (0.6 < ŷ < 0.97 in epoch 1)",
+                lambda p: 0.6 < first_output(p) < 0.97,
+            ),
+            Constraint("the learning rate leaves the loss decreasing", loss_decreases),
+            Constraint("every gradient of epoch 1 is larger than 1e-3", gradients_visible),
+        ),
+        cross_checks=(torch_cross_check,),
+    )
+
+
+def torch_cross_check(homework: Homework, params: Params) -> str | None:
+    """Recompute Q2 with torch autograd; a problem when any value differs from the graph."""
+    import torch
+
+    derivation = next(
+        part for q in homework.questions for part in q.parts if isinstance(part, Derivation)
+    )
+    expected = derivation.evaluate(params)
+    w = torch.tensor([params[f"w{k}"] for k in range(1, 7)], dtype=torch.float64)
+    i1, i2, y, eta = (params[n] for n in ("i1", "i2", "y", "eta"))
+    worst = 0.0
+    for e in range(1, EPOCHS + 1):
+        w = w.detach().requires_grad_(True)
+        h1, h2 = i1 * w[0] + i2 * w[1], i1 * w[2] + i2 * w[3]
+        y_hat = torch.sigmoid(h1 * w[4] + h2 * w[5])
+        loss = (y - y_hat) ** 2
+        loss.backward()
+        assert w.grad is not None
+        got = {"h1": h1, "h2": h2, "y_hat": y_hat, "loss": loss}
+        got |= {f"dw{k}": w.grad[k - 1] for k in range(1, 7)}
+        w = (w - eta * w.grad).detach()
+        got |= {f"w{k}": w[k - 1] for k in range(1, 7)}
+        for name, value in got.items():
+            worst = max(worst, abs(float(value.detach()) - expected[f"e{e}_{name}"]))
+    return None if worst < 1e-9 else f"torch autograd differs from the reference by {worst:g}"
+
+
 def homework() -> Homework:
-    """HW4 as graded: Q1 (text, by a person) and Q2 (the derivation and converged?)."""
+    """HW4 as graded: Q1 (text, by a person), Q2 (the derivation and converged?) and Q3 (a
+    CIFAR-10 CNN, measured by the grader: ``reference.training``)."""
     q1 = Question(
         id="hw4.q1",
         title="Adaptive optimisers and SGD",
@@ -204,7 +273,9 @@ def homework() -> Homework:
     return Homework(
         id="hw4",
         title="Series 4: optimisation and backpropagation",
-        questions=(q1, q2),
+        questions=(q1, q2, hw4_q3()),
         params=PARAMS,
         limits=Limits(cell=10.0, notebook=120.0),
+        setup=setup_source(),
+        variation=variation(derivation),
     )
