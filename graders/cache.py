@@ -20,7 +20,7 @@ from typing import Any
 from graders.execute import CellRun, CellStatus, Execution, ExecutionJob, Outcome
 from graders.results import write_atomic
 
-EXECUTION_VERSION = "1"  # bump when execution or harvest changes what a run produces
+EXECUTION_VERSION = "2"  # bump when execution or harvest changes what a run produces
 
 
 def job_key(job: ExecutionJob, nonce: str, isolation: str) -> str:

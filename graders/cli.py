@@ -1,4 +1,5 @@
-"""The command line: ``grade.py [grade] SUBMISSIONS``, ``grade.py release HW``.
+"""The command line: ``grade.py [grade] SUBMISSIONS``, ``grade.py release HW``,
+``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (the last two in ``graders.ci``).
 
 In:  argv, and ``[tool.grader]`` of ``pyproject.toml`` in the current folder for defaults.
 Out: an exit status; grading writes reports, release writes notebooks.
@@ -12,18 +13,23 @@ import sys
 import time
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from graders import __version__
+from graders.ci import add_commands, run_command
+from graders.data import DataShelf, datasets_of
 from graders.execute import NbclientRunner
+from graders.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graders.overrides import read_overrides
 from graders.pipeline import BatchSummary, Settings, run_batch
+from graders.public import write_public_release, write_variant_releases
 from graders.questions import Homework
-from graders.release import write_release
 from graders.sandbox import choose_mode
+from graders.variants import read_roster, verify
 
-COMMANDS = ("grade", "release")
+COMMANDS = ("grade", "release", "check", "ci-template")
 
 
 def _config(cwd: Path) -> Mapping[str, Any]:
@@ -89,6 +95,16 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "written; default: overrides.csv in the submissions folder",
     )
     grade.add_argument(
+        "--data",
+        type=Path,
+        default=config.get("data"),
+        metavar="DIR",
+        help="the course's datasets for training questions, in their standard files: "
+        "DIR/mnist/ and DIR/fashion-mnist/ (the four IDX files, .gz or not), DIR/cifar-10/ "
+        "(the binary version's data_batch_1.bin ... test_batch.bin); default: none, and "
+        "scikit-learn's digits stands in for every dataset (the demo)",
+    )
+    grade.add_argument(
         "--workers",
         type=_positive,
         default=config.get("workers", os.cpu_count() or 1),
@@ -100,6 +116,20 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         action="store_true",
         help="execute every notebook again; by default a notebook whose content, answers "
         "contract and limits are unchanged reuses its cached execution",
+    )
+    _secret_argument(grade)
+    grade.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="grade on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a "
+        "LocalCluster of N worker processes (needs the dask extra)",
+    )
+    grade.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=config.get("lang", DEFAULT_LANGUAGE),
+        help="language of the HTML reports: en (English) or fa (Persian, right to left); "
+        "default: %(default)s",
     )
     grade.add_argument(
         "--sandbox",
@@ -119,7 +149,44 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
     release.add_argument(
         "--out", type=Path, default=Path("release"), help="output folder (default: %(default)s)"
     )
+    release.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="one notebook per student (columns id, name, optional email), each with the "
+        "student's own numbers, derived from --secret and the id; written to OUT/HW/ID.ipynb",
+    )
+    release.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every variant: the reference solves, the cross-checks hold, the "
+        "constraints are met; exit 1 when one does not",
+    )
+    _secret_argument(release)
+    add_commands(sub)
     return parser
+
+
+def _secret_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="a file holding the course's secret; with it, homeworks that vary their numbers "
+        "give each student their own (keep the file away from students)",
+    )
+
+
+def _read_secret(path: Path | None, parser: argparse.ArgumentParser) -> str:
+    if path is None:
+        return ""
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        parser.error(f"cannot read the secret file {path}: {exc.strerror}")
+    if not secret:
+        parser.error(f"the secret file {path} is empty")
+    return secret
 
 
 def _positive(text: str) -> int:
@@ -146,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "release":
         return _release(args, parser)
+    if args.command in ("check", "ci-template"):
+        return run_command(args, parser)
     return _grade(args, parser)
 
 
@@ -153,8 +222,29 @@ def _release(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     catalogue = _catalogue()
     if args.homework not in catalogue:
         parser.error(f"unknown homework {args.homework!r}; known: {', '.join(sorted(catalogue))}")
-    path = write_release(catalogue[args.homework], args.out)
-    print(f"wrote {path}")
+    homework = catalogue[args.homework]
+    secret = _read_secret(args.secret, parser)
+    if args.roster is None:
+        if args.verify:
+            parser.error("--verify checks the variants of a roster: give --roster")
+        print(f"wrote {write_public_release(homework, args.out)}")
+        return 0
+    if not secret or homework.variation is None:
+        why = "--secret is needed" if not secret else f"{homework.id} does not vary its numbers"
+        parser.error(f"per-student release: {why}")
+    try:
+        students = read_roster(args.roster)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
+    if args.verify:
+        problems = verify(homework, secret, [s.id for s in students])
+        for problem in problems:
+            print(f"variant problem: {problem}")
+        print(f"verified {len(students)} variants of {homework.id}: {len(problems)} problems")
+        if problems:
+            return 1
+    for path in write_variant_releases(homework, secret, students, args.out):
+        print(f"wrote {path}")
     return 0
 
 
@@ -166,8 +256,16 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(
             f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(catalogue))}"
         )
+    shelf = DataShelf(args.data)
+    wanted = [hw for name, hw in catalogue.items() if args.assignment in (None, name)]
+    problems = shelf.missing(datasets_of(wanted))
+    if problems:
+        lines = ["some datasets are missing:", *problems]
+        print("grade.py: --data: " + "\n  ".join(lines), file=sys.stderr)
+        return 2
     folder = args.submissions if args.submissions.is_dir() else args.submissions.parent
     settings = Settings(
+        secret=_read_secret(args.secret, parser),
         overrides=read_overrides(args.overrides or folder / "overrides.csv"),
         out=args.out,
         assignment=args.assignment,
@@ -175,6 +273,8 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         notebook_timeout=args.notebook_timeout,
         workers=args.workers,
         rerun=args.rerun,
+        lang=args.lang,
+        data=shelf,
     )
     try:
         plan = choose_mode(args.sandbox)
@@ -182,10 +282,41 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"grade.py: {exc}", file=sys.stderr)
         return 2
     print(f"Isolation: {plan.mode} — {plan.reason}")
+    if datasets_of(wanted):
+        print(f"Data: {shelf.described}")
     started = time.monotonic()
-    summary = run_batch(args.submissions, catalogue, NbclientRunner(plan), settings)
+    if args.dask:
+        summary = _grade_on_dask(args, catalogue, settings)
+    else:
+        summary = run_batch(args.submissions, catalogue, NbclientRunner(plan), settings)
     _print_summary(summary, args.out, time.monotonic() - started)
     return 0 if summary.results else 1
+
+
+def _grade_on_dask(
+    args: argparse.Namespace, catalogue: Mapping[str, Homework], settings: Settings
+) -> BatchSummary:
+    from graders.cluster import client_for, on_dask
+
+    try:
+        client = client_for(args.dask)
+    except ImportError as exc:
+        raise SystemExit(
+            f'grade.py: --dask needs the dask extra: pip install -c constraints.txt -e ".[dask]" '
+            f"({exc})"
+        ) from None
+    try:
+        workers = len(client.scheduler_info().get("workers", {})) or 1
+        print(f"Dask: {args.dask}, {workers} workers")
+        settings = replace(settings, workers=workers)
+        grade_all = on_dask(client, args.sandbox)
+        runner = NbclientRunner(choose_mode("none"))  # unused: the workers run the kernels
+        return run_batch(args.submissions, catalogue, runner, settings, grade_all=grade_all)
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _print_summary(summary: BatchSummary, out: Path, seconds: float) -> None:

@@ -32,6 +32,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from graders.sandbox import Limits, SandboxPlan, kernel_manager, kill_leftovers
 
 MAX_CELL_OUTPUT = 20_000  # characters of one cell's output kept for the report
+MAX_HARVEST_OUTPUT = 16 * 2**20  # characters of one harvest's output kept (harvest reads less)
 TIMEOUT_ENAME = "CellTimeoutError"
 RECOVERY_SECONDS = 10.0  # how long a kernel may take to answer again after a cut cell
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -89,7 +90,8 @@ class ExecutionJob:
     files: Sequence[Path] = ()  # extra files copied beside the notebook in the working folder
     harvest_timeout: float = 60.0
     final_source: str = ""  # run once after the last cell (probes, then the harvest), if set
-    handed: Mapping[str, bytes] = field(default_factory=dict)  # files the grader hands over
+    # files the grader hands over, by relative path ("data/mnist/...": folders are made)
+    handed: Mapping[str, bytes] = field(default_factory=dict)
 
 
 class KernelRunner(Protocol):
@@ -130,7 +132,10 @@ class NbclientRunner:
                 if path.is_file() and not path.is_symlink():
                     shutil.copyfile(path, workdir / path.name)
             for name, data in job.handed.items():
-                (workdir / Path(name).name).write_bytes(data)
+                parts = [p for p in Path(name).parts if p not in ("/", "..", ".")]
+                target = workdir.joinpath(*parts) if parts else workdir / "handed"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
             return asyncio.run(self._run(job, workdir, Path(tmp) / "runtime"))
 
     async def _run(self, job: ExecutionJob, workdir: Path, runtime: Path) -> Execution:
@@ -197,6 +202,7 @@ class _CappedClient(NotebookClient):
     def __init__(self, nb: Any, *, max_cell_output: int, **kwargs: Any) -> None:
         super().__init__(nb, **kwargs)
         self.max_cell_output = max_cell_output
+        self.caps: dict[int, int] = {}  # cells kept to another limit than max_cell_output
         self.kept: dict[int, int] = {}
         self.cut: set[int] = set()
         self.timed_out = False
@@ -217,12 +223,19 @@ class _CappedClient(NotebookClient):
     def output(
         self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int
     ) -> Any:
-        size = len(str(msg.get("content", "")))
+        limit = self.caps.get(cell_index, self.max_cell_output)
+        content = msg.get("content", {})
+        size = len(str(content))
         kept = self.kept.get(cell_index, 0)
-        if kept + size > self.max_cell_output and msg.get("msg_type") != "error":
+        if kept + size > limit and msg.get("msg_type") != "error":
             self.cut.add(cell_index)
-            return None
-        self.kept[cell_index] = kept + size
+            self.kept[cell_index] = limit
+            if msg.get("msg_type") != "stream" or kept >= limit:
+                return None
+            text = str(content.get("text", ""))[: limit - kept]  # the part that fits
+            msg = {**msg, "content": {**content, "text": text}}
+        else:
+            self.kept[cell_index] = kept + size
         return super().output(outs, msg, display_id, cell_index)
 
 
@@ -246,6 +259,7 @@ class _Session:
         self.code_cells = [(i, c) for i, c in enumerate(cells) if c.cell_type == "code"]
         cells.append(nbformat.v4.new_code_cell(self.job.harvest_source))
         self.harvest_index = len(cells) - 1
+        self.client.caps[self.harvest_index] = MAX_HARVEST_OUTPUT
 
     async def run_all(self) -> None:
         deadline = self.started + self.job.notebook_timeout
@@ -295,6 +309,7 @@ class _Session:
         """Run a harvest cell; False when the kernel did not answer within ``wait`` seconds."""
         cell = nbformat.v4.new_code_cell(source)
         self.client.timeout = _seconds(self.job.harvest_timeout if wait is None else wait)
+        self.client.kept.pop(self.harvest_index, None)  # each harvest's output counts anew
         try:
             await self.client.async_execute_cell(cell, self.harvest_index, store_history=False)
         except CellTimeoutError:

@@ -7,13 +7,20 @@ Out: objects that implement the ``Part`` protocol of ``graders.questions`` (``it
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
+import sympy
+from numpy.typing import ArrayLike
 
 from graders.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
 from graders.checks.choice import Options, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number
+from graders.checks.symbolic import check_expression
+from graders.checks.tables import DEFAULT_ATOL, DEFAULT_RTOL, Diagnosis, check_table
 from graders.questions import Item, Params
 
 
@@ -109,3 +116,100 @@ def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
         feedback="Waiting for a person to grade this answer.",
         extra={"rubric": rubric},
     )
+
+
+def _no_diagnoses(params: Params) -> Sequence[Diagnosis]:
+    """No whole-table mistakes are declared."""
+    return ()
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """One table answer (an array of numbers) compared cell by cell with ``check_table``.
+
+    ``expected`` computes the reference table from the parameters; ``diagnoses`` the whole-table
+    mistakes to recognise (transposed, mirrored, a wrong scaling ...), tried in order. Credit is
+    the fraction of cells that agree within ``rtol``/``atol`` (see ``graders.checks.tables``).
+    """
+
+    item: Item
+    expected: Callable[[Params], ArrayLike]
+    diagnoses: Callable[[Params], Sequence[Diagnosis]] = _no_diagnoses
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return (self.item,)
+
+    def solve(self, params: Params) -> Mapping[str, Any]:
+        """The reference table as nested lists of floats (what a student would assign)."""
+        table = np.asarray(self.expected(params), dtype=float) + 0.0  # -0.0 reads as 0.0
+        return {self.item.variable: table.tolist()}
+
+    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+        answer = answers.get(self.item.variable, ABSENT)
+        verdict = check_table(
+            answer,
+            self.expected(params),
+            rtol=self.rtol,
+            atol=self.atol,
+            diagnoses=tuple(self.diagnoses(params)),
+        )
+        return {self.item.variable: verdict}
+
+
+def _no_notation(params: Params) -> Mapping[str, sympy.Expr]:
+    """No notation is declared."""
+    return {}
+
+
+@dataclass(frozen=True)
+class ExpressionPart:
+    """One symbolic answer compared with ``check_expression`` (``graders.checks.symbolic``).
+
+    ``expected`` computes the reference formula from the parameters, written with the names
+    the question declares in ``variables``; it may use the question's notation (``a2_1``
+    rather than ``sigmoid(z2_1)``). ``notation`` maps a name to what it stands for
+    (``a2_1 -> sigmoid(z2_1)``) and is applied to both sides, so an answer written either way
+    is right. ``mistakes`` are named wrong formulas, each computed from the parameters.
+    ``solve`` gives the reference as Python-syntax text (what a student with full marks could
+    assign). The sample points are seeded by the answer variable's name: a re-run gives the
+    same verdict.
+    """
+
+    item: Item
+    expected: Callable[[Params], sympy.Expr]
+    variables: Sequence[str] = ()
+    notation: Callable[[Params], Mapping[str, sympy.Expr]] = _no_notation
+    mistakes: Sequence[tuple[Mistake, Callable[[Params], sympy.Expr]]] = ()
+    shown_as: str = ""
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return (self.item,)
+
+    @property
+    def seed(self) -> int:
+        """The seed of the sample points: stable across runs and machines."""
+        return zlib.crc32(self.item.variable.encode("utf-8"))
+
+    def solve(self, params: Params) -> Mapping[str, Any]:
+        return {self.item.variable: sympy.sstr(self.expected(params))}
+
+    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+        reference = self.expected(params)
+        answer = answers.get(self.item.variable, ABSENT)
+        verdict = check_expression(
+            answer,
+            reference,
+            variables=tuple(self.variables),
+            substitutions=self.notation(params),
+            mistakes=tuple((mistake, wrong(params)) for mistake, wrong in self.mistakes),
+            seed=self.seed,
+            shown_as=self.shown_as or sympy.sstr(reference),
+        )
+        extra = {"expected_latex": sympy.latex(reference), **verdict.extra}
+        if extra.get("route") == "latex" and isinstance(answer.value, str):
+            extra.setdefault("given_latex", answer.value.strip())
+        return {self.item.variable: replace(verdict, extra=extra)}

@@ -13,25 +13,28 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from graders import __version__
 from graders.answers import Answer, Kind, Status, Verdict
 from graders.cache import job_key, load, store
 from graders.checks import check_answers
+from graders.data import DATA_PARAM, DataShelf
 from graders.discover import Submission, discover
 from graders.execute import CellStatus, Execution, ExecutionJob, KernelRunner, Outcome
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.overrides import Overrides
 from graders.progress import Progress
-from graders.questions import Homework
+from graders.questions import Homework, Params
 from graders.report import Reporter
-from graders.results import SubmissionResult
+from graders.results import SubmissionResult, write_json
 from graders.score import QuestionResult, score
+from graders.variants import AnswerSheet, for_student, variant_matches
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,11 @@ class Settings:
     cell_timeout: float | None = None  # overrides the homework's limit when set
     notebook_timeout: float | None = None
     overrides: Overrides = field(default_factory=Overrides)
+    secret: str = ""  # the course's secret: each student is graded against their own variant
     workers: int = 1  # submissions graded at once, each in its own kernel
     rerun: bool = False  # execute every notebook again instead of using the cache
+    lang: str = "en"  # language of the HTML reports: en or fa (graders.i18n)
+    data: DataShelf = field(default_factory=DataShelf)  # training questions' datasets (--data)
 
     @property
     def cache_dir(self) -> Path:
@@ -77,11 +83,15 @@ def grade_submission(
     submission: Submission, homework: Homework, runner: KernelRunner, settings: Settings
 ) -> SubmissionResult:
     """Run, harvest, check and score one submission; never raises for the student's fault."""
+    homework = for_student(homework, settings.secret, submission.student)
+    notes = submission.notes
+    if homework.variation is not None and settings.secret:
+        notes = (*notes, f"graded against the numbers of {submission.student}'s own variant")
     identity = _Identity(
         submission.assignment,
         submission.student,
         str(submission.path),
-        submission.notes,
+        notes,
         datetime.now(UTC).isoformat(timespec="seconds"),
     )
     if submission.problem:
@@ -89,12 +99,14 @@ def grade_submission(
         points = score(homework, failed, submission.student, settings.overrides)
         return identity.result(points, None, submission.problem)
     nonce = f"@@grader-{secrets.token_hex(16)}@@"
-    probes = homework.probes()
-    names = harvested_names(homework)
+    params = {**homework.params, DATA_PARAM: settings.data}
+    probes = homework.probes(params)
+    names = harvested_names(homework, params)
     final = probe_source(probes) + "\n" + harvest_source(names, nonce) if probes else ""
     job = ExecutionJob(
         notebook=submission.notebook,
-        harvest_source=harvest_source(names, nonce),
+        # after each cell, the answers only: what probes measure is read from the final harvest
+        harvest_source=harvest_source(homework.variables, nonce),
         cell_timeout=settings.cell_timeout or homework.limits.cell,
         notebook_timeout=settings.notebook_timeout or homework.limits.notebook,
         files=submission.files,
@@ -110,7 +122,7 @@ def grade_submission(
         if execution.outcome is not Outcome.NOT_STARTED:
             store(settings.cache_dir, key, execution, nonce)
     answers = collect_answers(names, execution, nonce)
-    verdicts = check_answers(homework, answers)
+    verdicts = check_answers(homework, answers, params)
     result = identity.result(
         score(homework, verdicts, submission.student, settings.overrides), execution
     )
@@ -143,9 +155,9 @@ class _Identity:
         )
 
 
-def harvested_names(homework: Homework) -> tuple[str, ...]:
+def harvested_names(homework: Homework, params: Params | None = None) -> tuple[str, ...]:
     """The answer variables, then what the probes leave: everything the harvest reads."""
-    extra = tuple(v for probe in homework.probes() for v in probe.variables)
+    extra = tuple(v for probe in homework.probes(params) for v in probe.variables)
     return homework.variables + tuple(v for v in extra if v not in homework.variables)
 
 
@@ -185,6 +197,28 @@ def _all_items(homework: Homework, status: Status, reason: str) -> dict[str, Ver
     return {v: Verdict(status, 0.0, feedback=reason) for v in homework.variables}
 
 
+Work = Sequence[tuple[Submission, Homework]]
+GradeAll = Callable[[Work, Settings], Iterator[SubmissionResult]]
+
+
+def in_threads(runner: KernelRunner) -> GradeAll:
+    """Grade ``settings.workers`` submissions at once on this machine, yielding as they finish.
+
+    Threads suffice: each drives its own kernel process, where the student's code runs.
+    """
+
+    def grade_all(work: Work, settings: Settings) -> Iterator[SubmissionResult]:
+        with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+            futures = [pool.submit(grade_safely, s, hw, runner, settings) for s, hw in work]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    return grade_all
+
+
 def run_batch(
     root: Path,
     catalogue: Mapping[str, Homework],
@@ -192,17 +226,19 @@ def run_batch(
     settings: Settings,
     echo: Callable[[str], None] = print,
     progress: Progress | None = None,
+    grade_all: GradeAll | None = None,
 ) -> BatchSummary:
     """Grade every submission under ``root`` and write the reports under ``settings.out``.
 
-    ``settings.workers`` submissions are graded at once; each student's files are written as
-    soon as that student is graded, so an interrupted batch keeps them (and the execution
-    cache makes the next run re-execute only what had not finished).
+    ``grade_all`` decides where submissions are graded (default: ``in_threads(runner)``);
+    each student's files are written as soon as that student's result arrives, so an
+    interrupted batch keeps them (and the execution cache makes the next run re-execute only
+    what had not finished).
     """
     submissions = discover(root, catalogue.keys())
     if settings.assignment:
         submissions = [s for s in submissions if s.assignment == settings.assignment]
-    reporter = Reporter(settings.out, catalogue)
+    reporter = Reporter(settings.out, catalogue, settings.lang, settings.overrides.source)
     for problem in settings.overrides.problems:
         echo(f"overrides: {problem} (line skipped)")
     work = []
@@ -214,24 +250,55 @@ def run_batch(
             work.append((submission, homework))
     progress = progress or Progress(len(work), settings.workers, echo)
     results: list[SubmissionResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        futures = {pool.submit(_grade_safely, s, hw, runner, settings): (s, hw) for s, hw in work}
-        try:
-            for future in as_completed(futures):
-                result = future.result()
-                reporter.write_student(result, futures[future][1])
-                results.append(result)
-                progress.finished(_line(len(results), len(work), result), not result.ran)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        finally:
-            progress.close()
+    try:
+        for result in (grade_all or in_threads(runner))(work, settings):
+            homework = for_student(catalogue[result.assignment], settings.secret, result.student)
+            reporter.write_student(result, homework)
+            results.append(result)
+            progress.finished(_line(len(results), len(work), result), not result.ran)
+    finally:
+        progress.close()
     reporter.write_class_pages(_assignments(results))
+    for assignment in _assignments(results):
+        matches = copy_signals(catalogue[assignment], settings, results)
+        write_json(settings.out / assignment / "variant_matches.json", {"matches": matches})
+        for match in matches:
+            echo(
+                f"{assignment}/{match['student']}: {len(match['variables'])} answers match "
+                f"{match['other']}'s variant, not their own (for a person to review)"
+            )
     return BatchSummary(tuple(sorted(results, key=lambda r: (r.assignment, r.student))))
 
 
-def _grade_safely(
+def copy_signals(
+    homework: Homework, settings: Settings, results: Sequence[SubmissionResult]
+) -> list[dict[str, Any]]:
+    """Students whose numbers match another student's variant instead of their own."""
+    sheets = [
+        AnswerSheet(r.student, _numbers_given(r)) for r in results if r.assignment == homework.id
+    ]
+    matches = variant_matches(homework, settings.secret, sheets, _same_number)
+    return [
+        {"student": m.student, "other": m.other, "variables": list(m.variables)} for m in matches
+    ]
+
+
+def _numbers_given(result: SubmissionResult) -> dict[str, float]:
+    numbers = {}
+    for question in result.questions:
+        for item in question.items:
+            try:
+                numbers[item.variable] = float(item.verdict.given)
+            except ValueError:
+                continue
+    return numbers
+
+
+def _same_number(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 + 1e-4 * max(abs(a), abs(b))
+
+
+def grade_safely(
     submission: Submission, homework: Homework, runner: KernelRunner, settings: Settings
 ) -> SubmissionResult:
     """``grade_submission``, with a failure of the grader itself turned into that one result."""

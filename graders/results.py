@@ -4,7 +4,9 @@ In:  the outcome of grading one submission (its questions' results and its execu
 Out: ``SubmissionResult`` and ``to_json`` — a superset of Gradescope's ``results.json``
      (``score``, ``max_score``, ``tests[]`` with ``name``, ``score``, ``max_score``, ``status``,
      ``output``, ``visibility``), each test also carrying ``verdict``, ``question``,
-     ``variable``, ``given``, ``expected`` and ``mistake`` where one applies.
+     ``variable``, ``label``, ``given``, ``expected``, ``mistake`` and ``mistake_text`` where
+     one applies, and the verdict's ``extra`` (JSON-safe, bounded in size; see
+     ``bounded_extra``).
 
 The JSON files are the record the class pages and CSV are built from, so a resumed batch can
 rebuild them without grading anything again.
@@ -13,9 +15,11 @@ rebuild them without grading anything again.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +84,46 @@ def _override(override: Override | None) -> dict[str, Any] | None:
     return {"points": override.points, "comment": override.comment}
 
 
+MAX_EXTRA_CHARS = 20_000
+"""Largest JSON text of one verdict's ``extra`` kept in the record; larger values are dropped."""
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON-ready data: non-finite numbers as text, unknown objects as text."""
+    if depth > 8:
+        return None
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else str(number)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    return str(value)
+
+
+def bounded_extra(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """A verdict's ``extra`` for the JSON record: JSON-safe, and each key's value dropped (and
+    named in ``"dropped"``) when the whole would exceed ``MAX_EXTRA_CHARS``."""
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    size = 0
+    for key, value in _plain(dict(extra)).items():
+        cost = len(json.dumps(value, ensure_ascii=False)) + len(key) + 6
+        if size + cost > MAX_EXTRA_CHARS:
+            dropped.append(key)
+            continue
+        kept[key] = value
+        size += cost
+    if dropped:
+        kept["dropped"] = dropped
+    return kept
+
+
 def visibility(shown: bool) -> str:
     """Gradescope's ``visibility`` of a question's result: at once when the question opts in
     (``Question.show_result``), else once the grades are published."""
@@ -111,6 +155,9 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
                     "output": output,
                     "visibility": visibility(q.id in shown),
                     "override": _override(item.override),
+                    "label": item.label,
+                    "mistake_text": v.mistake.explanation if v.mistake else None,
+                    "extra": bounded_extra(v.extra),
                 }
             )
     execution = result.execution

@@ -9,7 +9,7 @@ import pytest
 from graders.questions import Homework
 from reference import catalogue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # also in fakes, which tests import it from
 
 
 @pytest.fixture(scope="session")

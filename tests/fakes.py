@@ -6,9 +6,12 @@ import contextlib
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graders.execute import CellRun, CellStatus, Execution, ExecutionJob, Outcome
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from fakes import ROOT
 
 
 def test_demos_are_up_to_date(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from fakes import FakeRunner
 from graders.execute import Outcome
 from graders.overrides import parse_overrides
 from graders.pipeline import Settings, run_batch
-from graders.questions import Homework
+from graders.questions import Homework, Probing
 from graders.release import release_notebook
 
 
@@ -50,14 +50,22 @@ def test_batch_grades_reference_answers_full_and_blank_zero(tmp_path: Path, hw4:
         i for q in by_student["ada"].questions for i in q.items if i.verdict.status == "manual"
     ]
     assert [i.variable for i in manual] == ["q1_answer"]  # written text waits for a person
+    # a trained model is measured by a probe, which the fake runner does not run
+    probing = [p for q in hw4.questions for p in q.parts if isinstance(p, Probing)]
+    measured = {i.variable for p in probing for i in p.items}
     automatic = hw4.points - sum(i.max_score for i in manual)
+    automatic -= sum(i.points for q in hw4.questions for i in q.items if i.variable in measured)
     assert by_student["ada"].score == automatic
     assert by_student["bob"].score == 0
     bob = json.loads((out / "hw4" / "bob.json").read_text())
     assert {t["verdict"] for t in bob["tests"]} == {"missing"}
     ada = json.loads((out / "hw4" / "ada.json").read_text())
     assert ada["score"] == automatic and ada["max_score"] == hw4.points
-    assert all(t["status"] == "passed" for t in ada["tests"] if t["verdict"] != "manual")
+    assert all(
+        t["status"] == "passed"
+        for t in ada["tests"]
+        if t["verdict"] != "manual" and t["variable"] not in measured
+    )
     assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(ada["tests"][0])
     rows = list(csv.DictReader((out / "hw4" / "grades.csv").read_text().splitlines()))
     assert [r["student"] for r in rows] == ["ada", "bob"]
