@@ -37,6 +37,7 @@ def slurm_cluster(
         walltime=walltime,
         worker_extra_args=["--nthreads", "1"],
         job_name="grader",
+        scheduler_options={"dashboard_address": ":0"},  # any free port
     )
 
 

@@ -374,9 +374,13 @@ class DataShelf:
     """
 
     root: Path | None = None
-    _prepared: dict[str, Prepared] = field(default_factory=dict, init=False, repr=False)
-    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _prepared: dict[str, Prepared] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its folder alone (a Dask task): each process reads the data once."""

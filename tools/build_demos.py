@@ -795,13 +795,7 @@ HW2_Q5_ANSWERS = {
     "e_model": "model_e",
     "e_accuracy": "accuracy(model_e)",
 }
-OVERCLAIMED = {
-    "a_accuracy": "0.97",
-    "b_accuracy": "0.96",
-    "c_accuracy": "0.97",
-    "d_accuracy": "0.96",
-    "e_accuracy": "0.98",
-}
+OVERCLAIMED = {"a_accuracy": "0.97", "e_accuracy": "0.98"}  # (a) and (e) learned little
 
 HW4_Q3_WORK = """
 
@@ -1038,7 +1032,7 @@ CLAIMS = {
     "hw3.q4": {"q4_accuracy": "0.99"},
     "hw3.q7-train": {"inception_accuracy": "0.95"},
     "hw4.q3": {"q3_accuracy": "0.97", "q3_per_class": "[0.97] * 10"},
-    "hw6.q3": {"q3_accuracies": "[0.99, 0.99, 0.98, 0.99, 0.98]", "q3_best_alpha": "0"},
+    "hw6.q3": {"q3_accuracies": "[0.99, 0.99, 0.98, 0.99, 0.98]"},
 }
 WEAK_ANSWERS = {"hw2.q5": {"d_strength": "0"}, "hw6.q3": {"q3_activation": "swapped"}}
 

@@ -4,7 +4,7 @@ In:  a ``Homework``, its parameters and the harvested ``Answer`` of every variab
 Out: one ``Verdict`` per answer variable (``check_answers``). No I/O, no global state.
 
 One module per kind of answer: ``numeric``, ``derivation``, ``tables``, ``symbolic``,
-``choice``.
+``choice``, ``training`` (trained models, measured from what their probes brought out).
 """
 
 from __future__ import annotations

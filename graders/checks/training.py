@@ -17,9 +17,11 @@ labels) and the first training examples (``-train.npy``); in the kernel the mode
 in eval mode under ``torch.no_grad()``, in batches, fed ``uint8 / 255`` float32 images shaped
 (N, C, H, W) like ``load_dataset`` gives (flattened to (N, C*H*W) if the model refuses 4-D
 input), and its outputs (logits, or probabilities, rounded to 6 significant figures) come out
-as arrays. The grader then computes accuracy, per-class accuracy and loss itself. A probe's
-variables are set to None before anything of the student's runs, so a value planted under a
-probe's name is never read; the pipeline reads them only from the final harvest.
+as arrays. The grader then computes accuracy, per-class accuracy and loss itself. A probe first
+sets its variables to None, before it calls anything of the student's, so a value planted under
+a probe's name is never read; and the pipeline reads them only from the final harvest (not from
+the checkpoint after each cell), so a notebook that kills its kernel cannot leave them either.
+A part's probe also hands over the kernel's ``data/<name>/`` files (``graders.data``).
 
 Verdict ``extra`` keys of these parts (for the report):
 
@@ -30,7 +32,8 @@ Verdict ``extra`` keys of these parts (for the report):
   (train minus test accuracy), ``parameters``, ``weight_norm`` (L2 norm of the weights with
   two or more dimensions: biases and normalisation scales left out), ``weight_l1``,
   ``output_shape``, ``kind`` (``sequential``, ``module`` or a type name).
-- ``reported``: the student's own figures (``test_accuracy``, ``per_class_test``, ...).
+- ``reported``: the student's own figures (``test_accuracy``, ``per_class_test``,
+  ``test_accuracy_per_alpha``).
 - ``threshold``: the bar that applied (``test_accuracy_min``, ``gap_min``, ...).
 - ``flagged``: True when a reported figure is further than ``margin`` from the measured one
   (also the mistake ``reported-not-measured`` on the reported item); ``margin``.
@@ -380,7 +383,8 @@ def _grader_probe(specs):
         finally:
             if isinstance(training, bool) and hasattr(model, "train"):
                 model.train(training)
-        params = [q for q in model.parameters() if q.requires_grad]
+        found = model.parameters() if hasattr(model, "parameters") else []
+        params = [q for q in found if q.requires_grad]
         out[p + "parameters"] = int(sum(q.numel() for q in params))
         weights = [q.detach().double() for q in params if q.dim() > 1]
         out[p + "norm"] = float(sum(float((w * w).sum()) for w in weights)) ** 0.5
@@ -848,9 +852,15 @@ def check_transforms(answer: Answer, changes: Answer, error: Answer, needed: int
 
 def check_positive(answer: Answer, what: str) -> Verdict:
     """A positive finite number (a regularisation strength)."""
-    check = check_number(answer, NumberCheck(0.0, Tolerance(atol=0.0, rtol=0.0)))
-    if check.status in (Status.MISSING, Status.ERROR, Status.INVALID):
-        return check
+    if not answer.given or answer.kind is Kind.ERROR:
+        return missing_verdict(answer)
+    if answer.kind is not Kind.NUMBER:
+        return Verdict(
+            Status.INVALID,
+            0.0,
+            given=answer.text or answer.kind.value,
+            feedback=f"Expected the {what} as a number.",
+        )
     value = float(answer.value)
     if math.isfinite(value) and value > 0:
         return Verdict(Status.CORRECT, 1.0, given=answer.text)

@@ -252,12 +252,25 @@ def grade_command(root: Path, submissions: Path, out: Path, *options: str) -> li
     ]
 
 
-def start_grader(command: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+def grader_environment(temporary: Path) -> dict[str, str]:
+    """The test's environment, with ``temporary`` as the grader's folder for temporary files
+    (what a killed grader cannot remove stays there, not in the machine's /tmp)."""
+    return {**os.environ, "TMPDIR": str(temporary)}
+
+
+def start_grader(
+    command: list[str], cwd: Path, log: Path, env: Mapping[str, str]
+) -> subprocess.Popen[bytes]:
     """Start ``grade.py`` in its own session (as a terminal would run it in its own group)."""
     handle = log.open("wb")
     try:
         return subprocess.Popen(
-            command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=cwd,
+            env=dict(env),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     finally:
         handle.close()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -21,6 +23,7 @@ from fakes import ROOT, FakeRunner
 from hostile_corpus import (
     descendants,
     grade_command,
+    grader_environment,
     kill_all,
     notebook,
     q2_variables,
@@ -38,6 +41,14 @@ from graders.questions import Homework
 
 OPTIONS = ("--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "30")
 RUN_LIMIT = 120  # seconds any one grade.py run may take here
+
+
+@pytest.fixture
+def temporary() -> Iterator[Path]:
+    """A short folder for the graders' temporary files (kernel socket paths must stay short)."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-tests-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -128,7 +139,7 @@ def _assert_complete(out: Path, hw4: Homework, students: list[str]) -> None:
 
 @pytest.mark.slow
 def test_a_batch_killed_half_way_resumes_without_executing_finished_notebooks_again(
-    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]], temporary: Path
 ) -> None:
     counter = tmp_path / "runs.txt"
     slow = {"s1": 0, "s2": 0, "s3": 2, "s4": 2, "s5": 2, "s6": 2}
@@ -137,7 +148,8 @@ def test_a_batch_killed_half_way_resumes_without_executing_finished_notebooks_ag
     out = tmp_path / "reports"
     command = grade_command(ROOT, tmp_path / "subs", out, "--sandbox", "none", *OPTIONS)
 
-    first = start_grader(command, tmp_path, tmp_path / "first.log")
+    env = grader_environment(temporary)
+    first = start_grader(command, tmp_path, tmp_path / "first.log", env)
     processes.append(first)
     _wait_for(lambda: len(_reports(out)) >= 2, RUN_LIMIT, "two reports")
     below = descendants(first.pid)
@@ -150,7 +162,13 @@ def test_a_batch_killed_half_way_resumes_without_executing_finished_notebooks_ag
     assert set(_reports(out)) <= finished  # a report is written after its execution is cached
 
     second = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=RUN_LIMIT, check=False
+        command,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_LIMIT,
+        check=False,
     )
     assert second.returncode == 0, second.stdout + second.stderr
     graded, executed, cached = summary_counts(second.stdout)
@@ -169,14 +187,15 @@ def test_a_batch_killed_half_way_resumes_without_executing_finished_notebooks_ag
 
 @pytest.mark.slow
 def test_two_graders_on_the_same_folder_both_finish_with_whole_results(
-    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]], temporary: Path
 ) -> None:
     slow = {"t1": 0, "t2": 1, "t3": 0, "t4": 1}
     _submissions(hw4, tmp_path / "subs", tmp_path / "runs.txt", slow)
     out = tmp_path / "reports"
     command = grade_command(ROOT, tmp_path / "subs", out, "--sandbox", "none", *OPTIONS)
     for n in range(2):
-        processes.append(start_grader(command, tmp_path, tmp_path / f"grader{n}.log"))
+        log = tmp_path / f"grader{n}.log"
+        processes.append(start_grader(command, tmp_path, log, grader_environment(temporary)))
     for n, process in enumerate(processes):
         assert process.wait(timeout=RUN_LIMIT) == 0, (tmp_path / f"grader{n}.log").read_text()
         assert summary_counts((tmp_path / f"grader{n}.log").read_text())[0] == len(slow)
@@ -185,14 +204,15 @@ def test_two_graders_on_the_same_folder_both_finish_with_whole_results(
 
 @pytest.mark.slow
 def test_ctrl_c_to_one_of_two_graders_leaves_no_half_written_file(
-    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]], temporary: Path
 ) -> None:
     slow = {"u1": 0, "u2": 0, "u3": 2, "u4": 2}
     _submissions(hw4, tmp_path / "subs", tmp_path / "runs.txt", slow)
     out = tmp_path / "reports"
     command = grade_command(ROOT, tmp_path / "subs", out, "--sandbox", "none", *OPTIONS)
     for n in range(2):
-        processes.append(start_grader(command, tmp_path, tmp_path / f"grader{n}.log"))
+        log = tmp_path / f"grader{n}.log"
+        processes.append(start_grader(command, tmp_path, log, grader_environment(temporary)))
     interrupted, other = processes
     _wait_for(lambda: _reports(out), RUN_LIMIT, "a first report")
     os.killpg(interrupted.pid, signal.SIGINT)  # Ctrl-C in its terminal

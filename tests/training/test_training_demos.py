@@ -110,10 +110,12 @@ def test_weak_work_fails_its_bar_with_the_figures_shown(group: str, tmp_path: Pa
 @pytest.mark.parametrize("group", GROUPS)
 def test_an_accuracy_it_does_not_have_is_flagged(group: str, tmp_path: Path) -> None:
     items = _grade(group, "overclaims", tmp_path)
-    claims = [items[v] for v in REPORTED if v in items]
+    claims = [items[v] for v in _build_demos().CLAIMS[group]]
     assert claims and all(i.verdict.mistake is not None for i in claims)
     assert all(i.verdict.mistake.id == "reported-not-measured" for i in claims if i.verdict.mistake)
     assert all(i.verdict.extra["flagged"] for i in claims)
+    measured = [i.verdict.extra["measured"] for i in claims]
+    assert all(m for m in measured)  # the measured figure is shown beside the claim
     flagged = [items[v].verdict.extra.get("flagged") for v in MODELS if v in items]
     assert True in flagged or group == "hw6.q3"  # HW6 flags the list of accuracies itself
 

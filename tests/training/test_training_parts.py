@@ -161,6 +161,7 @@ def test_regularisation_compares_the_penalised_norm_at_comparable_accuracy() -> 
     assert worse["m"].status == "incorrect" and "below" in worse["m"].feedback
     zero = d.grade({"m": MODEL, "s": _number(0)}, {})
     assert zero["s"].status == "incorrect"
+    assert d.grade({"m": MODEL, "s": Answer(Kind.TEXT, "1e-3")}, {})["s"].status == "invalid"
     none = d.grade({"m": MODEL, "p": Answer(Kind.TEXT, "none", text="none")}, {})
     assert none["p"].status == "incorrect"
 

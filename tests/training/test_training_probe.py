@@ -199,3 +199,17 @@ def test_probe_results_come_only_from_the_final_harvest(
     assert result.score == 0
     verdicts = {i.variable: i.verdict.status for q in result.questions for i in q.items}
     assert set(verdicts.values()) == {"missing"}
+
+
+def test_a_plain_function_is_measured_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    def model(x: torch.Tensor) -> torch.Tensor:  # class scores straight from ten pixels
+        return x.reshape(len(x), -1)[:, :10]
+
+    answers = run_probe(_part().probe({}), {"m": model}, tmp_path)
+    measure = t.Measure("model", "m")
+    assert answers[measure.name("error")].kind is Kind.PLACEHOLDER
+    assert answers[measure.name("parameters")].value == 0
+    assert answers[measure.name("kind")].value == "function"
+    assert answers[measure.name("test")].as_array().shape == (398, 10)
