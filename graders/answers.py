@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -114,3 +115,28 @@ def missing_verdict(answer: Answer, expected: str = "") -> Verdict:
         return Verdict(Status.ERROR, 0.0, expected=expected, feedback=answer.note)
     reason = "left as a placeholder" if answer.kind is Kind.PLACEHOLDER else answer.note
     return Verdict(Status.MISSING, 0.0, expected=expected, feedback=f"No answer ({reason}).")
+
+
+KIND_PHRASES: Mapping[Kind, str] = MappingProxyType(
+    {
+        Kind.NUMBER: "a number",
+        Kind.BOOL: "a true/false value",
+        Kind.TEXT: "text",
+        Kind.EXPR: "a symbolic expression",
+        Kind.ARRAY: "an array of numbers",
+        Kind.LIST: "a list",
+        Kind.UNSUPPORTED: "an answer that could not be read",
+    }
+)
+
+
+def kind_phrase(answer: Answer, phrases: Mapping[Kind, str] = KIND_PHRASES) -> str:
+    """How an answer of a kind the check cannot use reads after "got" in feedback.
+
+    The phrase of its kind comes from ``phrases`` (falling back on ``KIND_PHRASES``); for an
+    answer the harvest could not read, the harvest's reason follows, so the student learns why.
+    """
+    phrase = phrases.get(answer.kind) or KIND_PHRASES.get(answer.kind, answer.kind.value)
+    if answer.kind is Kind.UNSUPPORTED and answer.note:
+        return f"{phrase}: {answer.note}"
+    return phrase

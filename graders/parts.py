@@ -16,7 +16,16 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
-from graders.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.answers import (
+    ABSENT,
+    Answer,
+    Kind,
+    Mistake,
+    Status,
+    Verdict,
+    kind_phrase,
+    missing_verdict,
+)
 from graders.checks.choice import Options, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number
 from graders.checks.symbolic import check_expression
@@ -106,7 +115,7 @@ def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
             0.0,
             given=answer.text,
             expected=model,
-            feedback=f"Expected written text, got {answer.kind.value}.",
+            feedback=f"Expected written text, got {kind_phrase(answer)}.",
         )
     return Verdict(
         Status.MANUAL,

@@ -31,6 +31,23 @@ from graders.score import QuestionResult
 
 SCHEMA = 1
 
+CLASS_FILE_STEMS = frozenset({"index", "grades", "variant_matches"})
+"""Names of the class's own files in an assignment's folder (``index.html``, ``grades.csv``,
+``variant_matches.json``), which no student's files may take."""
+
+
+def file_stem(student: str) -> str:
+    """The name (without suffix) of ``student``'s files in the assignment's folder.
+
+    It is the student id, except that an id naming one of the class's files, whatever its case
+    and however many underscores end it, gets one underscore more (``index`` -> ``index_``,
+    ``index_`` -> ``index__``): no student's page or record is overwritten by the class's, and
+    no two students share a name. Every writer and reader of a student's files uses this.
+    """
+    if student.rstrip("_").lower() in CLASS_FILE_STEMS:
+        return student + "_"
+    return student
+
 
 @dataclass(frozen=True)
 class SubmissionResult:

@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 
-from graders.answers import Answer, Kind, Status, Verdict, missing_verdict
+from graders.answers import Answer, Kind, Status, Verdict, kind_phrase, missing_verdict
 
 Options = Mapping[str, Collection[str]]
 """Canonical option id -> accepted spellings (the id itself is always accepted)."""
@@ -241,7 +241,7 @@ def check_choice(
 
     pieces = _pieces(answer, lookup)
     if pieces is None:
-        return _invalid(answer, options, shown_expected, f"{_kind_phrase(answer.kind)} given")
+        return _invalid(answer, options, shown_expected, f"{_kind_phrase(answer)} given")
     if not pieces:
         return Verdict(
             Status.MISSING, 0.0, expected=shown_expected, feedback="No answer (empty text)."
@@ -409,13 +409,15 @@ def _shown(answer: Answer) -> str:
     return "" if answer.value is None else str(answer.value)
 
 
-def _kind_phrase(kind: Kind) -> str:
-    """How an answer kind that cannot name a choice reads in feedback."""
-    return {
+def _kind_phrase(answer: Answer) -> str:
+    """How an answer kind that cannot name a choice reads in feedback (an unreadable answer
+    with the harvest's reason)."""
+    phrases = {
         Kind.ARRAY: "an array of numbers",
         Kind.UNSUPPORTED: "an object that is not plain data",
         Kind.LIST: "a list that holds something other than texts",
-    }.get(kind, kind.value)
+    }
+    return kind_phrase(answer, phrases)
 
 
 def _join(ids: Collection[str], separator: str) -> str:

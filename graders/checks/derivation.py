@@ -22,7 +22,15 @@ from typing import Any
 
 import sympy
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.answers import (
+    Answer,
+    Kind,
+    Mistake,
+    Status,
+    Verdict,
+    kind_phrase,
+    missing_verdict,
+)
 from graders.checks.numeric import NumberCheck, Tolerance, format_number, rounding_of, within
 from graders.questions import Item, Params
 
@@ -205,7 +213,7 @@ class Derivation:
                     0.0,
                     given=answer.text or answer.kind.value,
                     expected=shown,
-                    feedback=f"Expected a number for {step.label}, got {answer.kind.value}.",
+                    feedback=f"Expected a number for {step.label}, got {kind_phrase(answer)}.",
                 )
             return missing_verdict(answer, shown)
         value = float(answer.value)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, kind_phrase, missing_verdict
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def check_number(answer: Answer, check: NumberCheck) -> Verdict:
 
 def _kind_phrase(answer: Answer) -> str:
     if answer.kind is Kind.UNSUPPORTED:
-        return answer.note or "an object that is not a number"
+        return kind_phrase(answer, {Kind.UNSUPPORTED: "an object that is not a number"})
     if answer.kind is Kind.ARRAY:
         return "an array"
     return f"a {answer.kind.value}"

@@ -41,7 +41,7 @@ from typing import Any
 import sympy
 from sympy.core.function import AppliedUndef
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, kind_phrase, missing_verdict
 from graders.expressions import (
     FUNCTIONS,
     ParseError,
@@ -229,7 +229,7 @@ def _read(answer: Answer, declared: Collection[str]) -> tuple[sympy.Expr, str]:
     if answer.kind is Kind.NUMBER:
         return _constant(answer.value), "number"
     if answer.kind not in (Kind.EXPR, Kind.TEXT):
-        raise ParseError(f"expected a formula, got {answer.kind.value}")
+        raise ParseError(f"expected a formula, got {kind_phrase(answer)}")
     if not isinstance(answer.value, str):
         raise ParseError("expected a formula written as text")
     route = "latex" if looks_like_latex(answer.value) else "python"

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.answers import Answer, Kind, Mistake, Status, Verdict, kind_phrase, missing_verdict
 
 DEFAULT_RTOL = 1e-2
 """Relative tolerance: hand-computed tables are rounded to two or three significant figures."""
@@ -252,7 +252,7 @@ def check_table(
             expected=shown_expected,
             feedback=(
                 f"Expected {describe_shape(reference.shape)} of numbers, "
-                f"got {_kind_phrase(answer.kind)}."
+                f"got {_kind_phrase(answer)}."
             ),
         )
     table = _as_float_table(answer.value)
@@ -278,15 +278,16 @@ def check_table(
     )
 
 
-def _kind_phrase(kind: Kind) -> str:
-    """How an answer kind reads in feedback."""
-    return {
+def _kind_phrase(answer: Answer) -> str:
+    """How an answer's kind reads in feedback (an unreadable one with the harvest's reason)."""
+    phrases = {
         Kind.TEXT: "text",
         Kind.EXPR: "a symbolic expression",
         Kind.BOOL: "a true/false value",
         Kind.LIST: "a list of non-numeric values",
         Kind.UNSUPPORTED: "an object that is not plain data",
-    }.get(kind, kind.value)
+    }
+    return kind_phrase(answer, phrases)
 
 
 def _check_other_shape(

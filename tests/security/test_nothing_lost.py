@@ -38,6 +38,7 @@ from hostile_corpus import (
 
 from graders.pipeline import Settings, run_batch
 from graders.questions import Homework
+from graders.results import CLASS_FILE_STEMS, file_stem
 
 OPTIONS = ("--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "30")
 RUN_LIMIT = 120  # seconds any one grade.py run may take here
@@ -158,6 +159,8 @@ def test_a_batch_killed_half_way_resumes_without_executing_finished_notebooks_ag
     assert len(_reports(out)) < len(students), "the batch finished before it could be killed"
     assert wait_gone(below, 10) == [], "kernels outlived the killed grader"
     _assert_whole(out)  # every file the killed run wrote is whole
+    left = list(temporary.glob("grader-run-*"))
+    assert left, "the killed grader left the folders of its runs under way"
     finished = _cached_students(out, students)
     assert set(_reports(out)) <= finished  # a report is written after its execution is cached
 
@@ -171,6 +174,7 @@ def test_a_batch_killed_half_way_resumes_without_executing_finished_notebooks_ag
         check=False,
     )
     assert second.returncode == 0, second.stdout + second.stderr
+    assert list(temporary.glob("grader-run-*")) == []  # the second run removed them at its start
     graded, executed, cached = summary_counts(second.stdout)
     assert (graded, executed, cached) == (
         len(students),
@@ -222,12 +226,6 @@ def test_ctrl_c_to_one_of_two_graders_leaves_no_half_written_file(
     _assert_complete(out, hw4, list(slow))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a student's files are named after the student id, in the folder that also holds "
-    "the class's index.html and variant_matches.json, which then overwrite that student's page "
-    "or results file",
-)
 @pytest.mark.parametrize("student", ["index", "variant_matches"])
 def test_a_student_named_like_a_class_file_keeps_their_report(
     tmp_path: Path, hw4: Homework, student: str
@@ -240,3 +238,62 @@ def test_a_student_named_like_a_class_file_keeps_their_report(
     pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.html")}
     own = [name for name, page in pages.items() if 'data-variable="e1_h1"' in page]
     assert len(own) == 2  # a results page for each student, beside the class pages
+    folder = tmp_path / "out" / "hw4"
+    assert f"{student}_.html" in own  # the documented name of a class file's namesake
+    class_page = (folder / "index.html").read_text(encoding="utf-8")
+    assert f'href="{student}_.html"' in class_page and 'href="amy.html"' in class_page
+    rows = (folder / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert sorted(row.split(",")[0] for row in rows[1:]) == ["amy", student]
+    assert json.loads((folder / "variant_matches.json").read_text()) == {"matches": []}
+
+
+@pytest.mark.parametrize(
+    "students",
+    [
+        ["index", "index_", "Index", "INDEX__", "amy"],
+        ["grades", "grades_", "variant_matches", "variant_matches_", "variant_matches__"],
+        ["amy", "amy_", "index-1", "_index", "indexes"],
+    ],
+)
+def test_student_file_names_are_distinct_and_never_a_class_files(students: list[str]) -> None:
+    stems = [file_stem(student) for student in students]
+    assert len(set(stems)) == len(students)
+    assert not {stem.lower() for stem in stems} & CLASS_FILE_STEMS
+    assert all(stem.startswith(student) for stem, student in zip(stems, students, strict=True))
+    for stem, student in zip(stems, students, strict=True):
+        if student.rstrip("_").lower() not in CLASS_FILE_STEMS:
+            assert stem == student  # everyone else keeps their id as the name
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_kernels_at_once_and_ends_with_one_line(
+    tmp_path: Path, hw4: Homework, processes: list[subprocess.Popen[bytes]], temporary: Path
+) -> None:
+    counter = tmp_path / "runs.txt"
+    _submissions(hw4, tmp_path / "subs", counter, {"v1": 0, "v2": 300})
+    out = tmp_path / "reports"
+    limits = ("--cell-timeout", "600", "--notebook-timeout", "900")
+    command = grade_command(ROOT, tmp_path / "subs", out, "--sandbox", "none", *limits)
+    log = tmp_path / "grader.log"
+    grader = start_grader(command, tmp_path, log, grader_environment(temporary))
+    processes.append(grader)
+    page = out / "hw4" / "v1.html"  # written after v1's record
+    _wait_for(lambda: page.is_file() and "v2" in _runs(counter), RUN_LIMIT, "v2 to sleep")
+    time.sleep(0.5)  # v1 counted as graded
+    below = descendants(grader.pid)
+    interrupted = time.monotonic()
+    os.killpg(grader.pid, signal.SIGINT)  # Ctrl-C in its terminal
+    status = grader.wait(timeout=RUN_LIMIT)
+    seconds = time.monotonic() - interrupted
+    printed = log.read_text(encoding="utf-8")
+    assert status == 130, printed
+    assert seconds < 30, printed  # v2's kernel was stopped, not waited for (300 s)
+    assert "Traceback" not in printed
+    last = printed.strip().splitlines()[-1]
+    assert last.startswith("Interrupted: 1 of 2 submissions graded, their reports written under")
+    assert last.endswith("Run the same command again to grade only what is missing.")
+    assert wait_gone(below, 10) == [], "kernels outlived the interrupted grader"
+    assert list(temporary.glob("grader-run-*")) == []
+    assert _cached_students(out, ["v1", "v2"]) == {"v1"}  # the cut run is no result of v2's
+    _assert_whole(out)
+    assert _reports(out) == ["v1"]
