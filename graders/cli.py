@@ -23,10 +23,10 @@ from graders.data import DataShelf, datasets_of
 from graders.execute import NbclientRunner
 from graders.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graders.overrides import read_overrides
-from graders.pipeline import BatchSummary, Settings, run_batch
+from graders.pipeline import BatchInterrupted, BatchSummary, Settings, run_batch
 from graders.public import write_public_release, write_variant_releases
 from graders.questions import Homework
-from graders.sandbox import choose_mode
+from graders.sandbox import Limits, choose_mode, remove_stale_run_folders, thread_share
 from graders.variants import read_roster, verify
 
 COMMANDS = ("grade", "release", "check", "ci-template")
@@ -94,22 +94,14 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         help="points given by a person (assignment,student,item,points,comment); read, never "
         "written; default: overrides.csv in the submissions folder",
     )
-    grade.add_argument(
-        "--data",
-        type=Path,
-        default=config.get("data"),
-        metavar="DIR",
-        help="the course's datasets for training questions, in their standard files: "
-        "DIR/mnist/ and DIR/fashion-mnist/ (the four IDX files, .gz or not), DIR/cifar-10/ "
-        "(the binary version's data_batch_1.bin ... test_batch.bin); default: none, and "
-        "scikit-learn's digits stands in for every dataset (the demo)",
-    )
+    _data_argument(grade, config)
     grade.add_argument(
         "--workers",
         type=_positive,
         default=config.get("workers", os.cpu_count() or 1),
         metavar="N",
-        help="submissions graded at once, each in its own kernel (default: cores, %(default)s)",
+        help="submissions graded at once, each in its own kernel with cores/N threads (default: "
+        "cores, %(default)s); as many kernels again start meanwhile",
     )
     grade.add_argument(
         "--rerun",
@@ -163,8 +155,23 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "constraints are met; exit 1 when one does not",
     )
     _secret_argument(release)
-    add_commands(sub)
+    check = add_commands(sub)
+    _data_argument(check, config)
+    _secret_argument(check)
     return parser
+
+
+def _data_argument(parser: argparse.ArgumentParser, config: Mapping[str, Any]) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=config.get("data"),
+        metavar="DIR",
+        help="the course's datasets for training questions, in their standard files: "
+        "DIR/mnist/ and DIR/fashion-mnist/ (the four IDX files, .gz or not), DIR/cifar-10/ "
+        "(the binary version's data_batch_1.bin ... test_batch.bin); default: none, and "
+        "scikit-learn's digits stands in for every dataset (the demo)",
+    )
 
 
 def _secret_argument(parser: argparse.ArgumentParser) -> None:
@@ -213,9 +220,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "release":
         return _release(args, parser)
+    if args.command in ("grade", "check"):
+        remove_stale_run_folders()  # what graders killed with kill -9 left in the temporary folder
     if args.command in ("check", "ci-template"):
-        return run_command(args, parser)
-    return _grade(args, parser)
+        return run_command(args, parser, _read_secret(getattr(args, "secret", None), parser))
+    try:
+        return _grade(args, parser)
+    except KeyboardInterrupt as interrupt:
+        print(_interrupted(interrupt, args.out), flush=True)
+        return 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
+
+
+def _interrupted(interrupt: KeyboardInterrupt, out: Path) -> str:
+    """The one line that ends a batch stopped by Ctrl-C."""
+    again = "Run the same command again to grade only what is missing."
+    if not isinstance(interrupt, BatchInterrupted):
+        return f"Interrupted; every report written under {out} is whole. {again}"
+    return (
+        f"Interrupted: {interrupt.graded} of {interrupt.total} submissions graded, their reports "
+        f"written under {out} (the class pages and grades.csv are written when a batch "
+        f"completes). {again}"
+    )
 
 
 def _release(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -288,7 +313,8 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.dask:
         summary = _grade_on_dask(args, catalogue, settings)
     else:
-        summary = run_batch(args.submissions, catalogue, NbclientRunner(plan), settings)
+        runner = NbclientRunner(plan, Limits(threads=thread_share(args.workers)))
+        summary = run_batch(args.submissions, catalogue, runner, settings)
     _print_summary(summary, args.out, time.monotonic() - started)
     return 0 if summary.results else 1
 

@@ -82,7 +82,7 @@ def client_for(address: str) -> Any:
     if address.startswith("local:"):
         workers = int(address.partition(":")[2] or "1")
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         return Client(cluster)
     return Client(address)

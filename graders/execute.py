@@ -13,15 +13,17 @@ that finished, so the answers of the cells that did finish survive a later hang 
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import re
 import shutil
-import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from queue import Empty
 from typing import Any, Protocol
 
 import nbformat
@@ -29,13 +31,25 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from graders.sandbox import Limits, SandboxPlan, kernel_manager, kill_leftovers
+from graders.sandbox import (
+    Limits,
+    SandboxPlan,
+    is_running,
+    kernel_manager,
+    kill_leftovers,
+    run_folder,
+)
 
 MAX_CELL_OUTPUT = 20_000  # characters of one cell's output kept for the report
 MAX_HARVEST_OUTPUT = 16 * 2**20  # characters of one harvest's output kept (harvest reads less)
 TIMEOUT_ENAME = "CellTimeoutError"
 RECOVERY_SECONDS = 10.0  # how long a kernel may take to answer again after a cut cell
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised by ``NbclientRunner.run`` once the runner was stopped (Ctrl-C): the run was cut
+    short by the grader, not by the student, so it is neither a result nor cached."""
 
 
 class CellStatus(StrEnum):
@@ -92,6 +106,73 @@ class ExecutionJob:
     final_source: str = ""  # run once after the last cell (probes, then the harvest), if set
     # files the grader hands over, by relative path ("data/mnist/...": folders are made)
     handed: Mapping[str, bytes] = field(default_factory=dict)
+    # modules the notebook imports that may be loaded while its kernel waits for its turn
+    # (``sys.modules`` only: no name is bound, so the student's code sees what it would anyway)
+    warm: tuple[str, ...] = ()
+
+
+def imported(notebook: Any, candidates: Sequence[str]) -> tuple[str, ...]:
+    """Those of ``candidates`` (top-level module names) that a code cell of ``notebook``
+    imports, in the order given: what is worth loading before the student's cells run."""
+    if not candidates:
+        return ()
+    found: set[str] = set()
+    for cell in notebook.get("cells", ()):
+        if cell.get("cell_type") == "code":
+            found |= _imports(cell.get("source", ""))
+    return tuple(name for name in candidates if name in found)
+
+
+def _imports(source: Any) -> set[str]:
+    text = "".join(source) if isinstance(source, list) else str(source)
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()  # the student's cell will fail on its own; nothing to warm for it
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+class Slots:
+    """At most ``limit`` kernels run students' cells at once; more may start meanwhile.
+
+    A runner shared by more threads than ``limit`` thereby starts kernels ahead of need: a
+    kernel's start-up (and its warm imports) overlaps the run of the kernels holding a slot.
+    Without a limit every kernel runs as soon as it has started.
+    """
+
+    def __init__(self) -> None:
+        self._turn = threading.Condition()
+        self._limit: int | None = None
+        self._busy = 0
+
+    def set_limit(self, limit: int | None) -> None:
+        with self._turn:
+            self._limit = limit
+            self._turn.notify_all()
+
+    def take(self, stopped: threading.Event) -> bool:
+        """Wait for a slot; False (and no slot taken) once ``stopped`` is set."""
+        with self._turn:
+            while self._limit is not None and self._busy >= self._limit:
+                if stopped.is_set():
+                    return False
+                self._turn.wait(timeout=0.2)
+            if stopped.is_set():
+                return False
+            self._busy += 1
+            return True
+
+    def give(self) -> None:
+        with self._turn:
+            self._busy -= 1
+            self._turn.notify()
 
 
 class KernelRunner(Protocol):
@@ -117,6 +198,11 @@ class NbclientRunner:
     plan: SandboxPlan
     limits: Limits = field(default_factory=Limits)
     max_cell_output: int = MAX_CELL_OUTPUT
+    _stopped: threading.Event = field(
+        default_factory=threading.Event, init=False, repr=False, compare=False
+    )
+    _live: set[Any] = field(default_factory=set, init=False, repr=False, compare=False)
+    slots: Slots = field(default_factory=Slots, repr=False, compare=False)
 
     @property
     def isolation(self) -> str:
@@ -124,9 +210,24 @@ class NbclientRunner:
             return "bwrap"
         return f"none (reduced: {self.plan.reason})"
 
+    def stop(self) -> None:
+        """Stop grading (Ctrl-C): kill every running kernel and whatever it started. Runs under
+        way, and any started from now on, raise ``Stopped`` instead of returning."""
+        self._stopped.set()
+        for km in tuple(self._live):
+            kill_leftovers(km)
+
     def run(self, job: ExecutionJob) -> Execution:
-        with tempfile.TemporaryDirectory(prefix="grader-run-") as tmp:
-            workdir = Path(tmp) / "submission"
+        if self._stopped.is_set():
+            raise Stopped
+        execution = self._run_in_folder(job)
+        if self._stopped.is_set():
+            raise Stopped
+        return execution
+
+    def _run_in_folder(self, job: ExecutionJob) -> Execution:
+        with run_folder() as tmp:
+            workdir = tmp / "submission"
             workdir.mkdir()
             for path in job.files:
                 if path.is_file() and not path.is_symlink():
@@ -136,12 +237,13 @@ class NbclientRunner:
                 target = workdir.joinpath(*parts) if parts else workdir / "handed"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            return asyncio.run(self._run(job, workdir, Path(tmp) / "runtime"))
+            return asyncio.run(self._run(job, workdir, tmp / "runtime"))
 
     async def _run(self, job: ExecutionJob, workdir: Path, runtime: Path) -> Execution:
         started = time.monotonic()
         isolation = self.isolation
         km = kernel_manager(self.plan, workdir, runtime, self.limits)
+        self._live.add(km)
         client = _CappedClient(
             nbformat.from_dict(job.notebook),
             km=km,
@@ -154,10 +256,17 @@ class NbclientRunner:
             resources={"metadata": {"path": str(workdir)}},
             max_cell_output=self.max_cell_output,
         )
-        session = _Session(client, job, started)
+        session = _Session(client, job, started, busy=lambda: is_running(km))
         try:
             async with client.async_setup_kernel():
-                await session.run_all()
+                await _warm_up(client, job)
+                waiting = time.monotonic()
+                if await asyncio.to_thread(self.slots.take, self._stopped):
+                    session.started += time.monotonic() - waiting  # its turn starts its clock
+                    try:
+                        await session.run_all()
+                    finally:
+                        self.slots.give()
         except DeadKernelError:
             session.kernel_died()
         except Exception as exc:  # the kernel would not start or broke down: one student's problem
@@ -175,9 +284,28 @@ class NbclientRunner:
         finally:
             await _shut_down(client, km)
             kill_leftovers(km)
+            self._live.discard(km)
             for context in (*client.contexts, km.context):
                 context.destroy(linger=0)  # close every socket of this run, however it ended
-        return session.result(time.monotonic() - started, isolation)
+        return session.result(time.monotonic() - session.started, isolation)
+
+
+async def _warm_up(client: NotebookClient, job: ExecutionJob) -> None:
+    """Load ``job.warm`` into the kernel's ``sys.modules`` before the student's first cell,
+    silently (no output, no history, no execution count, no name bound). A module that fails
+    to load is left for the student's own import to report."""
+    if not job.warm or client.kc is None:
+        return
+    lines = [f"try:\n    __import__({name!r})\nexcept Exception:\n    pass" for name in job.warm]
+    msg_id = client.kc.execute("\n".join(lines), silent=True, store_history=False)
+    deadline = time.monotonic() + job.harvest_timeout
+    while (left := deadline - time.monotonic()) > 0:  # still loading: the first cell waits
+        try:
+            reply = await client.kc.shell_channel.get_msg(timeout=left)
+        except Empty:
+            return
+        if reply.get("parent_header", {}).get("msg_id") == msg_id:
+            return
 
 
 async def _shut_down(client: NotebookClient, km: AsyncKernelManager) -> None:
@@ -250,6 +378,7 @@ class _Session:
     harvest: str | None = None
     outcome: Outcome = Outcome.COMPLETED
     message: str = ""
+    busy: Callable[[], bool] = lambda: False  # whether the kernel's processes are computing
 
     code_cells: list[tuple[int, Any]] = field(default_factory=list)
     harvest_index: int = -1
@@ -282,10 +411,7 @@ class _Session:
             wait = min(self.job.harvest_timeout, RECOVERY_SECONDS) if cut else None
             if not await self._harvest(self.job.harvest_source, wait):
                 if cut:
-                    self.message = (
-                        f"cell {index + 1} was stopped at its time limit and the kernel did not "
-                        "recover (it ignored the interrupt); the cells after it were not run"
-                    )
+                    self.message = _not_recovered(index, self.busy())
                 break  # the kernel no longer answers: keep what was harvested so far
         else:
             if self.job.final_source:
@@ -338,6 +464,20 @@ class _Session:
         return Execution(
             tuple(self.runs), self.harvest, self.outcome, self.message, seconds, isolation
         )
+
+
+def _not_recovered(index: int, busy: bool) -> str:
+    """Why the cells after cut cell ``index`` were not run; ``busy``: whether the kernel was
+    still computing when it was given up."""
+    why = (
+        "it kept running: it ignored the interrupt"
+        if busy
+        else "it was idle but no longer answered: the cell left the kernel unable to run code"
+    )
+    return (
+        f"cell {index + 1} was stopped at its time limit and the kernel did not recover "
+        f"({why}); the cells after it were not run"
+    )
 
 
 def _collect(outputs: Sequence[Any], streams_only: bool = False) -> tuple[str, str]:

@@ -16,7 +16,8 @@ reach bwrap or the launcher, not the kernel. The kernel's stdout and stderr (cra
 Threat model, "bwrap" mode. Protected: the kernel runs in new mount, pid, network, ipc and uts
 namespaces, in a new session, without capabilities and with ``no_new_privs``. It sees read-only
 the system (``/usr``, ``/etc``, ``/bin``, ``/lib*``) and the Python installation (with this
-project's packages covered if installed there); read-write its working folder at
+project's packages covered if installed there; bound over the private ``/tmp``, so a virtual
+environment kept in ``/tmp`` still runs the kernel); read-write its working folder at
 ``/work/submission`` (its cwd) and private tmpfs home, ``/tmp`` and ``/dev/shm`` (each capped at
 ``Limits.tmpfs_bytes``); of the runtime folder only the connection file (read-only) and the
 sockets folder. Nothing else of the host: not the project and its ``reference/``, other
@@ -29,7 +30,9 @@ the working folder (only each file is capped); CPU time summed over processes (e
 wall-clock time (the caller's cell timeout); and the caller's own reads of the working folder
 afterwards (the student may leave symlinks there: open nothing from it without checking).
 ``--die-with-parent`` ties the sandbox to the grader thread that started it: start kernels from
-threads that live as long as their submissions.
+threads that live as long as their submissions. The launcher asks the same of Linux
+(``PR_SET_PDEATHSIG``) before bwrap or the kernel starts, and exits if the grader is already
+gone, so a kernel still starting when the grader is killed dies too, in both modes.
 
 "none" mode, reduced isolation (said in ``SandboxPlan.reason``): the same kernel, started
 directly with the same rlimits, the working folder as cwd and the scrubbed environment. It can
@@ -37,6 +40,11 @@ read every file and reach every host the grader can; run as root, the process li
 Leftover processes are found by the kernel's session and process group and by a per-sandbox
 marker in their environment; one that both leaves the session (``setsid``) and replaces its
 environment escapes.
+
+Each run's files live in a ``grader-run-*`` folder of the system's temporary folder
+(``run_folder``), removed when the run ends. A grader killed with ``kill -9`` cannot remove it:
+``remove_stale_run_folders``, called when a grader starts, removes the ones whose recorded owner
+process is gone.
 """
 
 from __future__ import annotations
@@ -47,8 +55,11 @@ import json
 import os
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -73,6 +84,8 @@ _UID_BASE = 2_100_000_000
 _LAUNCHER_CAPS = ("CAP_CHOWN", "CAP_DAC_READ_SEARCH", "CAP_SETUID", "CAP_SETGID")
 _SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes, with the final NUL
 _PROJECT_PACKAGES = ("graders", "reference")  # never shown to a kernel
+RUN_FOLDER_PREFIX = "grader-run-"
+_OWNER_FILE = "owner.json"  # in each run folder: the grader process that made it
 
 # Runs with ``python -I -S -c _LAUNCHER CONFIG COMMAND...`` before the kernel (and in bwrap mode
 # also before bwrap): applies what CONFIG asks, then replaces itself with COMMAND.
@@ -92,6 +105,11 @@ def tasks_of(uid):
     return count
 
 config, command = json.loads(sys.argv[1]), sys.argv[2:]
+if "grader_pid" in config:  # killed with the grader's thread, even mid-start-up
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    if os.getppid() != config["grader_pid"]:  # the grader died before that: go too
+        os._exit(1)
 if "log" in config:
     log = os.open(config["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
@@ -130,6 +148,11 @@ if config.get("parent_pid"):
 os.chdir(config.get("cwd", "/"))
 os.execve(command[0], command, env)
 """
+
+
+def thread_share(workers: int) -> int:
+    """Each of ``workers`` kernels' share of this machine's cores, as a thread count (>= 1)."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 @dataclass(frozen=True)
@@ -246,9 +269,10 @@ class Sandbox:
                 "env": self.environment(),
                 "cwd": str(self.workdir),
                 "parent_pid": True,  # ipykernel exits when the grader does
+                "grader_pid": os.getpid(),  # and sooner, even if it is still starting
             }
             return [*_launcher(config), *kernel]
-        outer: dict[str, object] = {"log": str(self.log)}
+        outer: dict[str, object] = {"log": str(self.log), "grader_pid": os.getpid()}
         inner: dict[str, object] = {
             "limits": self.limits.rlimits(),
             "env": self.environment(),
@@ -274,15 +298,16 @@ class Sandbox:
                 arguments += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 arguments += ["--ro-bind", str(path), str(path)]
+        size = str(self.limits.tmpfs_bytes)
+        arguments += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev"]
+        for tmpfs in ("/dev/shm", "/tmp", HOME_DIR):
+            arguments += ["--size", size, "--tmpfs", tmpfs]
+        # after the private tmpfs, which would hide an interpreter (a virtual environment) in /tmp
         folders = _interpreter_folders()
         for folder in folders:
             arguments += _bind("--ro-bind", folder, folder)
         for package in _hidden(folders, _project_packages()):
             arguments += ["--tmpfs", str(package)]
-        size = str(self.limits.tmpfs_bytes)
-        arguments += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev"]
-        for tmpfs in ("/dev/shm", "/tmp", HOME_DIR):
-            arguments += ["--size", size, "--tmpfs", tmpfs]
         arguments += _bind("--bind", self.workdir, Path(SUBMISSION_DIR))
         arguments += _bind("--ro-bind", self.connection_file, self.connection_file)
         arguments += _bind("--bind", self.sockets, self.sockets)
@@ -416,6 +441,29 @@ def kill_leftovers(km: SandboxedKernelManager, rounds: int = 50) -> int:
     return len(found)
 
 
+def is_running(km: SandboxedKernelManager, samples: int = 5, pause: float = 0.05) -> bool:
+    """Whether the sandbox is computing (a process of it running or waiting for a CPU in most
+    of ``samples`` looks, ``pause`` seconds apart) rather than idle: whether a kernel that does
+    not answer is still at work, whatever the machine's load."""
+    leader = getattr(km.provisioner, "pid", None)
+    leader = leader if isinstance(leader, int) else None
+    busy = 0
+    for sample in range(samples):
+        if sample:
+            time.sleep(pause)
+        busy += any(_state(pid) == b"R" for pid in _members(km.sandbox.token, leader))
+    return busy * 2 > samples
+
+
+def _state(pid: int) -> bytes:
+    """The scheduling state of process ``pid``'s main thread (R, S, D, ...), b"" if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            return stat_file.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return b""
+
+
 def _launcher(config: dict[str, object]) -> list[str]:
     return [sys.executable, "-I", "-S", "-c", _LAUNCHER, json.dumps(config)]
 
@@ -456,6 +504,7 @@ def _probe(bwrap: str) -> str | None:
         *_namespace_options(as_root=os.geteuid() == 0),
         *("--ro-bind", "/", "/", "--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev"),
         *("--size", "1048576", "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/tmp/probe"),
+        *(part for folder in _interpreter_folders() for part in _bind("--ro-bind", folder, folder)),
         *("--chdir", "/tmp/probe", "--clearenv", "--"),
         *(sys.executable, "-I", "-S", "-c", ""),
     ]
@@ -546,3 +595,105 @@ def _carries(pid: int, marker: bytes) -> bool | None:
 def _signal_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------------------------
+# Run folders, and the ones a killed grader left behind
+
+
+@contextlib.contextmanager
+def run_folder() -> Iterator[Path]:
+    """A new private folder for one submission's run, removed when the run ends.
+
+    It is ``grader-run-*`` in the system's temporary folder and records its owner (this
+    process) in ``owner.json``, so that ``remove_stale_run_folders`` can tell, after a
+    ``kill -9``, that nobody uses it any more.
+    """
+    with tempfile.TemporaryDirectory(prefix=RUN_FOLDER_PREFIX) as tmp:
+        folder = Path(tmp)
+        (folder / _OWNER_FILE).write_text(json.dumps(_owner(os.getpid())), encoding="utf-8")
+        yield folder
+
+
+def remove_stale_run_folders(parent: Path | None = None) -> list[Path]:
+    """Remove the run folders that a grader killed before it could clean up left in ``parent``
+    (default: the system's temporary folder, where ``run_folder`` makes them); return them.
+
+    Only folders named ``grader-run-*``, owned by this user, holding the ``owner.json`` of a
+    process of this machine and pid namespace that is gone (its pid unused, or reused by a
+    process started at another time) are removed; anything else is left alone.
+    """
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    try:
+        candidates = sorted(parent.glob(f"{RUN_FOLDER_PREFIX}*"))
+    except OSError:
+        return []
+    removed = []
+    for folder in candidates:
+        if _is_stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _is_stale(folder: Path) -> bool:
+    try:
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+            return False
+        record = folder / _OWNER_FILE
+        if record.is_symlink():
+            return False
+        owner = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # not ours, or still being made: leave it
+    if not isinstance(owner, dict) or not isinstance(owner.get("pid"), int):
+        return False
+    me = _owner(os.getpid())
+    if owner.get("host") != me["host"]:
+        return False  # another machine's grader (a temporary folder they share)
+    if owner.get("boot") != me["boot"]:
+        return bool(me["boot"])  # made before this machine last started
+    if owner.get("pid_namespace") != me["pid_namespace"] or not me["pid_namespace"]:
+        return False  # another container's grader, whose processes this one cannot see
+    return _start_time(owner["pid"]) != owner.get("started")
+
+
+def _owner(pid: int) -> dict[str, object]:
+    """What identifies process ``pid``: its pid, when it started, the machine, boot and pid
+    namespace it belongs to (empty values where they cannot be read)."""
+    return {
+        "pid": pid,
+        "host": socket.gethostname(),
+        "started": _start_time(pid),
+        "pid_namespace": _read_link(f"/proc/{pid}/ns/pid"),
+        "boot": _read_text("/proc/sys/kernel/random/boot_id"),
+    }
+
+
+def _start_time(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot), or "" if it is gone (or a
+    zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return ""
+    if fields[0] in (b"Z", b"X"):
+        return ""
+    return fields[19].decode()
+
+
+def _read_link(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    except (OSError, ValueError):
+        return ""

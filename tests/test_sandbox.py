@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -453,3 +456,32 @@ def test_each_kernel_gets_its_own_uid_owning_its_folder_when_run_as_root(
         info = km.sandbox.workdir.stat()
         assert info.st_uid == uid and stat.S_ISDIR(info.st_mode)
         assert (km.sandbox.workdir / "answers.txt").stat().st_uid == uid
+
+
+@pytest.mark.slow
+def test_a_kernel_still_starting_dies_with_a_killed_grader(
+    plan: SandboxPlan, tmp_path: Path
+) -> None:
+    """A grader killed with ``kill -9`` while a kernel starts (a kernel started ahead of its
+    turn, say) takes that kernel with it at once, in both modes."""
+    (tmp_path / "work").mkdir()
+    script = f"""
+import sys
+from pathlib import Path
+from jupyter_core.utils import run_sync
+from graders.sandbox import SandboxPlan, kernel_manager
+plan = SandboxPlan(**{dataclasses.asdict(plan)!r})
+km = kernel_manager(plan, Path({str(tmp_path / "work")!r}), Path({str(tmp_path / "run")!r}))
+run_sync(km.start_kernel)()
+print(km.provisioner.pid, flush=True)
+sys.stdin.read()
+"""
+    with subprocess.Popen(
+        [sys.executable, "-c", script], cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as grader:
+        try:
+            assert grader.stdout is not None
+            launched = int(grader.stdout.readline())
+        finally:
+            grader.kill()
+    assert wait_until_gone([launched], seconds=3.0) == []
