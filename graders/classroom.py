@@ -4,10 +4,14 @@ In:  the results records of one assignment (``graders.results.to_json``, read ba
      and, where the grader knows it, the ``Homework``.
 Out: plain records for the class template: each student's row, per-question means and verdict
      shares, the score histogram's bins, the most common named mistakes with who made them,
-     the answers waiting for a person (with the rubric and a ready row for the overrides file)
-     and identical rare wrong answers shared by several students (for a person to review).
+     the answers waiting for a person (with the rubric and a ready row for the overrides file),
+     identical rare wrong answers shared by several students and the students whose answers
+     match a classmate's variant instead of their own (``variant_matches.json``, written by the
+     pipeline; both for a person to review).
 
-Only the class page shows the shared answers; the students' pages never do.
+Question titles and item labels are given in the page's language where the homework has them
+(``Homework.names``); the records' own labels are English. Only the class page shows the
+shared answers and the variant matches; the students' pages never do.
 """
 
 from __future__ import annotations
@@ -62,8 +66,8 @@ def question_ids(records: Sequence[Record], homework: Homework | None) -> list[s
     return list(dict.fromkeys(str(t.get("question")) for r in records for t in _tests(r)))
 
 
-def _titles(homework: Homework | None) -> dict[str, str]:
-    return {q.id: q.title for q in homework.questions} if homework else {}
+def _titles(homework: Homework | None, lang: str) -> Mapping[str, str]:
+    return homework.names(lang).questions if homework else {}
 
 
 def verdict_of(test: Mapping[str, Any]) -> str:
@@ -92,16 +96,17 @@ class QuestionStats:
 
 
 def question_stats(
-    records: Sequence[Record], homework: Homework | None = None
+    records: Sequence[Record], homework: Homework | None = None, lang: str = "en"
 ) -> list[QuestionStats]:
-    """Per question: the mean score per student and the share of items with each verdict."""
+    """Per question: the mean score per student and the share of items with each verdict
+    (titles in ``lang`` where the homework has them)."""
     by_question: dict[str, list[Mapping[str, Any]]] = {
         q: [] for q in question_ids(records, homework)
     }
     for record in records:
         for test in _tests(record):
             by_question.setdefault(str(test.get("question")), []).append(test)
-    titles = _titles(homework)
+    titles = _titles(homework, lang)
     students = max(len(records), 1)
     stats = []
     for qid, tests in by_question.items():
@@ -222,8 +227,17 @@ def override_row(assignment: str, student: str, item: str) -> str:
     return buffer.getvalue()
 
 
-def waiting_answers(records: Sequence[Record]) -> list[WaitingAnswer]:
-    """Answers with verdict ``manual`` that no person has graded yet."""
+def _label(test: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    """An item's label: the page language's (``labels``, by variable), else the record's."""
+    variable = str(test.get("variable"))
+    return labels.get(variable) or str(test.get("label") or test.get("name") or variable)
+
+
+def waiting_answers(
+    records: Sequence[Record], labels: Mapping[str, str] | None = None
+) -> list[WaitingAnswer]:
+    """Answers with verdict ``manual`` that no person has graded yet (labelled by ``labels``,
+    the items' labels by variable, where it has them)."""
     waiting = []
     for record in sorted(records, key=lambda r: str(r.get("student"))):
         for test in _tests(record):
@@ -237,7 +251,7 @@ def waiting_answers(records: Sequence[Record]) -> list[WaitingAnswer]:
                     student,
                     str(test.get("question")),
                     variable,
-                    str(test.get("label") or test.get("name") or variable),
+                    _label(test, labels or {}),
                     str(test.get("given") or ""),
                     rubric if isinstance(rubric, str) else "",
                     float(test.get("max_score", 0)),
@@ -268,7 +282,9 @@ def shared_limit(students: int) -> int:
     return max(2, math.ceil(SHARED_FRACTION * students))
 
 
-def shared_wrong_answers(records: Sequence[Record]) -> list[SharedAnswer]:
+def shared_wrong_answers(
+    records: Sequence[Record], labels: Mapping[str, str] | None = None
+) -> list[SharedAnswer]:
     """Identical wrong answers that are not a named mistake, given by 2..limit students.
 
     A named mistake is expected to recur (the same slip gives the same numbers), and an
@@ -276,7 +292,7 @@ def shared_wrong_answers(records: Sequence[Record]) -> list[SharedAnswer]:
     """
     limit = shared_limit(len(records))
     groups: dict[tuple[str, str, str], set[str]] = {}
-    labels: dict[tuple[str, str, str], str] = {}
+    shown: dict[tuple[str, str, str], str] = {}
     for record in records:
         for test in _tests(record):
             given = " ".join(str(test.get("given") or "").split())
@@ -284,10 +300,51 @@ def shared_wrong_answers(records: Sequence[Record]) -> list[SharedAnswer]:
                 continue
             key = (str(test.get("question")), str(test.get("variable")), given)
             groups.setdefault(key, set()).add(str(record.get("student")))
-            labels.setdefault(key, str(test.get("label") or test.get("variable")))
+            shown.setdefault(key, _label(test, labels or {}))
     shared = [
-        SharedAnswer(q, v, labels[(q, v, g)], g, tuple(sorted(students)))
+        SharedAnswer(q, v, shown[(q, v, g)], g, tuple(sorted(students)))
         for (q, v, g), students in groups.items()
         if 2 <= len(students) <= limit
     ]
     return sorted(shared, key=lambda s: (s.students, s.question, s.variable))
+
+
+@dataclass(frozen=True)
+class MatchedAnswer:
+    """One answer of a student that equals a classmate's reference value, not their own."""
+
+    variable: str
+    label: str
+    given: str
+
+
+@dataclass(frozen=True)
+class VariantMatch:
+    """A student whose answers match another student's variant instead of their own."""
+
+    student: str
+    other: str
+    answers: tuple[MatchedAnswer, ...]
+
+
+def variant_reviews(
+    matches: Any, records: Sequence[Record], labels: Mapping[str, str] | None = None
+) -> list[VariantMatch]:
+    """The pipeline's variant matches (``{"matches": [{"student", "other", "variables"}]}``,
+    read back from ``variant_matches.json``) with each matched answer's label and the value
+    the student gave; anything malformed is left out."""
+    entries = matches.get("matches") if isinstance(matches, Mapping) else None
+    given = {(str(r.get("student")), str(t.get("variable"))): t for r in records for t in _tests(r)}
+    reviews = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("variables"), list):
+            continue
+        student, other = str(entry.get("student")), str(entry.get("other"))
+        answers = []
+        for variable in map(str, entry["variables"]):
+            test = given.get((student, variable), {"variable": variable})
+            answers.append(
+                MatchedAnswer(variable, _label(test, labels or {}), str(test.get("given") or ""))
+            )
+        reviews.append(VariantMatch(student, other, tuple(answers)))
+    return sorted(reviews, key=lambda m: (m.student, m.other))

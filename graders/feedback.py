@@ -195,14 +195,18 @@ def _derivation_of(homework: Homework, question_id: str) -> Derivation | None:
 def _question(q: QuestionResult, homework: Homework, messages: Messages) -> QuestionView:
     derivation = _derivation_of(homework, q.id)
     steps = {s.name: s.formula for s in derivation.steps} if derivation else {}
-    items = [_item(item, steps, messages) for item in q.items]
+    names = homework.names(messages.lang)  # titles and labels in the page's language
+    items = [
+        replace(_item(item, steps, messages), label=names.items.get(item.variable, item.label))
+        for item in q.items
+    ]
     on_path = [i for i in items if i.variable in steps]
     left = next((i for i in on_path if i.status == Status.INCORRECT), None)
     follow = sum(1 for i in on_path if i.status == Status.FOLLOW_THROUGH)
     items = [_with_role(i, left) if i.variable in steps else i for i in items]
     return QuestionView(
         q.id,
-        q.title,
+        names.questions.get(q.id, q.title),
         _prompt(homework, q.id, messages.lang),
         q.score,
         q.max_score,

@@ -5,9 +5,10 @@ Out: ``Messages`` — the page's ``lang`` and ``dir``, and a lookup ``messages(k
      that the templates call for every word they show (no text is written in the templates).
 
 Both catalogues have the same keys and the same ``{fields}`` in each message (a test checks
-it). Text that comes from elsewhere (question titles, feedback written by the checks) stays in
-the language it was written in; ``Messages.mistake`` gives the Persian explanation of the
-named mistakes the course's homework declares, where the catalogue has one.
+it). Text that comes from elsewhere (feedback written by the checks, students' answers) stays
+in the language it was written in; ``Messages.mistake`` gives the Persian explanation of the
+named mistakes the course's homework declares, where the catalogue has one. Question titles and
+item labels come from the homework itself (``Homework.names``).
 """
 
 from __future__ import annotations
@@ -192,6 +193,16 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
             "and is never shown to students."
         ),
         "class.shared_none": "No rare wrong answer is shared by several students.",
+        "class.variants": "Answers that match a classmate's variant",
+        "class.variants_help": (
+            "Each student below gave several answers that equal the numbers of another "
+            "student's variant and not of their own. This is for a person to review; it proves "
+            "nothing by itself and is never shown to students. It is checked only when the batch "
+            "is graded with {flag}."
+        ),
+        "class.variants_none": "No student's answers match another student's variant.",
+        "col.matches": "Matches the variant of",
+        "col.answers": "Matching answers",
         "col.item": "Item",
         "col.students": "Students",
         # the index page
@@ -368,6 +379,15 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
             "دانشجو نشان داده نمی‌شود."
         ),
         "class.shared_none": "هیچ پاسخ نادرست کم‌یابی میان چند دانشجو مشترک نیست.",
+        "class.variants": "پاسخ‌های منطبق بر نسخهٔ هم‌کلاسی",
+        "class.variants_help": (
+            "چند پاسخ هر دانشجوی زیر با اعداد نسخهٔ دانشجوی دیگری یکی است و با نسخهٔ خودش نه. "
+            "فقط برای بررسی دستیار آموزشی است، به‌تنهایی چیزی را ثابت نمی‌کند و هرگز به دانشجو "
+            "نشان داده نمی‌شود. این بررسی فقط وقتی انجام می‌شود که تصحیح با {flag} اجرا شود."
+        ),
+        "class.variants_none": "پاسخ‌های هیچ دانشجویی با نسخهٔ دانشجوی دیگری منطبق نیست.",
+        "col.matches": "منطبق بر نسخهٔ",
+        "col.answers": "پاسخ‌های منطبق",
         "col.item": "مورد",
         "col.students": "دانشجویان",
         "index.title": "نمره‌ها",

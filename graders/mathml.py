@@ -18,6 +18,7 @@ dot so that adjacent names stay apart.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Collection
@@ -208,6 +209,13 @@ def expression_mathml(
     ``variables`` are symbol names printed whole (a notebook's ``e1_y_hat``); other symbols get
     sympy's usual typesetting (``w1`` as w₁, ``eta`` as η).
     """
+    return _expression_mathml(expr, frozenset(variables), lhs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _expression_mathml(expr: sympy.Expr, variables: frozenset[str], lhs: str) -> Markup | None:
+    """``expression_mathml``, memoized: a homework's reference steps are the same on every
+    student's page, and sympy's printer is most of what rendering a page costs."""
     printer = _VariablePrinter(variables)
     try:
         body = printer.doprint(expr)

@@ -26,12 +26,20 @@ from graders.cache import job_key, load, store
 from graders.checks import check_answers
 from graders.data import DATA_PARAM, DataShelf
 from graders.discover import Submission, discover
-from graders.execute import CellStatus, Execution, ExecutionJob, KernelRunner, Outcome
+from graders.execute import (
+    CellStatus,
+    Execution,
+    ExecutionJob,
+    KernelRunner,
+    Outcome,
+    Slots,
+    imported,
+)
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.overrides import Overrides
 from graders.progress import Progress
 from graders.questions import Homework, Params
-from graders.report import Reporter
+from graders.report import VARIANT_MATCHES, Reporter
 from graders.results import SubmissionResult, write_json
 from graders.score import QuestionResult, score
 from graders.variants import AnswerSheet, for_student, variant_matches
@@ -87,6 +95,12 @@ def grade_submission(
     notes = submission.notes
     if homework.variation is not None and settings.secret:
         notes = (*notes, f"graded against the numbers of {submission.student}'s own variant")
+        if submission.notebook is not None and not _released_to(submission.notebook):
+            notes = (
+                *notes,
+                "the notebook names no student (it was not released to one): "
+                f"the id {submission.student!r} comes from its path",
+            )
     identity = _Identity(
         submission.assignment,
         submission.student,
@@ -112,6 +126,7 @@ def grade_submission(
         files=submission.files,
         final_source=final,
         handed={name: data for probe in probes for name, data in probe.files.items()},
+        warm=imported(submission.notebook, homework.warm),
     )
     key = job_key(job, nonce, runner.isolation)
     cached = None if settings.rerun else load(settings.cache_dir, key)
@@ -127,6 +142,13 @@ def grade_submission(
         score(homework, verdicts, submission.student, settings.overrides), execution
     )
     return replace(result, cached=cached is not None)
+
+
+def _released_to(notebook: Any) -> str:
+    """The student a per-student release wrote into ``notebook``'s metadata, or ''."""
+    grader = notebook.get("metadata", {}).get("grader", {})
+    student = grader.get("student") if isinstance(grader, dict) else None
+    return student.strip() if isinstance(student, str) else ""
 
 
 @dataclass(frozen=True)
@@ -201,18 +223,44 @@ Work = Sequence[tuple[Submission, Homework]]
 GradeAll = Callable[[Work, Settings], Iterator[SubmissionResult]]
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: ``graded`` of ``total`` submissions had their files written."""
+
+    def __init__(self, graded: int, total: int) -> None:
+        super().__init__(f"{graded} of {total} submissions graded")
+        self.graded = graded
+        self.total = total
+
+
+def _stop(runner: KernelRunner) -> None:
+    """End the kernels ``runner`` has under way, where it can (``NbclientRunner.stop``)."""
+    stop = getattr(runner, "stop", None)
+    if callable(stop):
+        stop()
+
+
 def in_threads(runner: KernelRunner) -> GradeAll:
     """Grade ``settings.workers`` submissions at once on this machine, yielding as they finish.
 
-    Threads suffice: each drives its own kernel process, where the student's code runs.
+    Threads suffice: each drives its own kernel process, where the student's code runs. With
+    a runner that has ``Slots`` (``NbclientRunner``), as many threads again start the next
+    kernels while ``settings.workers`` kernels run students' cells.
     """
 
     def grade_all(work: Work, settings: Settings) -> Iterator[SubmissionResult]:
-        with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        workers = threads = max(1, settings.workers)
+        slots = getattr(runner, "slots", None)
+        if isinstance(slots, Slots):  # twice the threads: the next kernels start meanwhile
+            slots.set_limit(workers)
+            threads = 2 * workers
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             futures = [pool.submit(grade_safely, s, hw, runner, settings) for s, hw in work]
             try:
                 for future in as_completed(futures):
                     yield future.result()
+            except BaseException:  # Ctrl-C, or the batch stopped reading: end the kernels now
+                _stop(runner)
+                raise
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
 
@@ -256,17 +304,20 @@ def run_batch(
             reporter.write_student(result, homework)
             results.append(result)
             progress.finished(_line(len(results), len(work), result), not result.ran)
+    except KeyboardInterrupt:
+        _stop(runner)
+        raise BatchInterrupted(len(results), len(work)) from None
     finally:
         progress.close()
-    reporter.write_class_pages(_assignments(results))
-    for assignment in _assignments(results):
+    for assignment in _assignments(results):  # before the class pages, which list them
         matches = copy_signals(catalogue[assignment], settings, results)
-        write_json(settings.out / assignment / "variant_matches.json", {"matches": matches})
+        write_json(settings.out / assignment / VARIANT_MATCHES, {"matches": matches})
         for match in matches:
             echo(
                 f"{assignment}/{match['student']}: {len(match['variables'])} answers match "
                 f"{match['other']}'s variant, not their own (for a person to review)"
             )
+    reporter.write_class_pages(_assignments(results))
     return BatchSummary(tuple(sorted(results, key=lambda r: (r.assignment, r.student))))
 
 

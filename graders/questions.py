@@ -124,6 +124,21 @@ class Variation:
 
 
 @dataclass(frozen=True)
+class Names:
+    """A homework's names in another language than English, for the reports: its title, the
+    questions' titles by question id and the items' labels by answer variable.
+
+    Kept apart from ``Question``/``Item`` because items are built by part factories (derivation
+    graphs, training questions) shared across homeworks; the ids are unique already. A name
+    left out is shown in English (``Homework.names``).
+    """
+
+    title: str = ""
+    questions: Mapping[str, str] = field(default_factory=dict)
+    items: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Homework:
     """One assignment: its questions, parameters and execution limits."""
 
@@ -133,12 +148,31 @@ class Homework:
     params: Params
     limits: Limits = field(default_factory=Limits)
     setup: str = ""  # code run before the student's cells in the released notebook
+    # heavy modules its notebooks import (the set-up's numpy, torch): loaded into a kernel
+    # while it waits for its turn, when the notebook imports them (graders.execute.Slots)
+    warm: tuple[str, ...] = ()
     variation: Variation | None = None  # per-student parameters (graders.variants)
+    persian: Names = field(default_factory=Names)  # the reports' names under --lang fa
+
+    def names(self, lang: str = "en") -> Names:
+        """The title, every question's title and every item's label in ``lang`` (``en`` or
+        ``fa``), each in English where that language has none."""
+        own = self.persian if lang == "fa" else Names()
+        return Names(
+            own.title or self.title,
+            {q.id: own.questions.get(q.id) or q.title for q in self.questions},
+            {i.variable: own.items.get(i.variable) or i.label for i in self.items},
+        )
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item, in question order."""
+        return tuple(item for q in self.questions for item in q.items)
 
     @property
     def variables(self) -> tuple[str, ...]:
         """Every answer variable, in question order: the harvest contract."""
-        return tuple(item.variable for q in self.questions for item in q.items)
+        return tuple(item.variable for item in self.items)
 
     @property
     def points(self) -> float:

@@ -15,7 +15,9 @@ sortable; without it they read the same, sorted by student.
 
 What the student's page shows per question comes from ``graders.feedback``; what the class
 page shows (means, verdict shares, common mistakes, answers waiting for a person, identical
-rare wrong answers) from ``graders.classroom``.
+rare wrong answers, answers that match a classmate's variant) from ``graders.classroom``.
+Question titles and item labels are the homework's in the page's language
+(``Homework.names``), English where it has none.
 """
 
 from __future__ import annotations
@@ -45,15 +47,20 @@ from graders.classroom import (
     shared_limit,
     shared_wrong_answers,
     student_rows,
+    variant_reviews,
     waiting_answers,
 )
 from graders.feedback import question_views
 from graders.i18n import DEFAULT_LANGUAGE, messages, text_direction
 from graders.questions import Homework
-from graders.results import SubmissionResult, to_json, write_atomic, write_json
+from graders.results import SubmissionResult, file_stem, to_json, write_atomic, write_json
 
 DEFAULT_OVERRIDES = "submissions/overrides.csv"
 """The overrides file named on the class page when the batch was given none."""
+
+VARIANT_MATCHES = "variant_matches.json"
+"""Per assignment, the students whose answers match a classmate's variant (``graders.variants``),
+written by the pipeline before the class page, which lists them for a person to review."""
 
 _CELL_REFERENCE = re.compile(r"\bcell (\d+)\b")
 
@@ -90,6 +97,11 @@ def link_cells(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def student_page_name(student: str) -> str:
+    """The file name of ``student``'s page, as the class page links to it."""
+    return f"{file_stem(student)}.html"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("graders", "templates"),
@@ -102,6 +114,7 @@ def _environment() -> jinja2.Environment:
     env.filters["link_cells"] = link_cells
     env.filters["when"] = moment
     env.filters["direction"] = text_direction
+    env.filters["page"] = student_page_name
     return env
 
 
@@ -127,8 +140,9 @@ class Reporter:
     def write_student(self, result: SubmissionResult, homework: Homework) -> None:
         folder = self.student_dir(result.assignment)
         shown = {q.id for q in homework.questions if q.show_result}
-        write_json(folder / f"{result.student}.json", to_json(result, shown))
-        write_atomic(folder / f"{result.student}.html", self.student_page(result, homework))
+        stem = file_stem(result.student)
+        write_json(folder / f"{stem}.json", to_json(result, shown))
+        write_atomic(folder / f"{stem}.html", self.student_page(result, homework))
 
     def student_page(self, result: SubmissionResult, homework: Homework) -> str:
         """The student's feedback page as HTML."""
@@ -136,6 +150,7 @@ class Reporter:
             r=result,
             homework=homework,
             t=self.messages,
+            names=homework.names(self.messages.lang),
             questions=question_views(result, homework, self.messages),
             verdicts=VERDICT_ORDER,
         )
@@ -152,9 +167,16 @@ class Reporter:
                 records.append(data)
         return records
 
-    def class_page(self, assignment: str, records: Sequence[Mapping[str, Any]]) -> str:
-        """The class page of ``assignment`` as HTML, from the students' records."""
+    def class_page(
+        self, assignment: str, records: Sequence[Mapping[str, Any]], matches: Any = None
+    ) -> str:
+        """The class page of ``assignment`` as HTML, from the students' records and the
+        variant matches (``VARIANT_MATCHES``'s content; None when there is none)."""
         homework = self.catalogue.get(assignment)
+        lang = self.messages.lang
+        names = homework.names(lang) if homework else None
+        labels = names.items if names else {}
+        variants = variant_reviews(matches, records, labels)
         questions = question_ids(records, homework)
         scores = [float(r["score"]) for r in records]
         max_score = max((float(r["max_score"]) for r in records), default=0.0)
@@ -163,10 +185,11 @@ class Reporter:
             t=t,
             assignment=assignment,
             homework=homework,
+            title=names.title if names else assignment,
             records=records,
             questions=questions,
             rows=student_rows(records, questions),
-            stats=question_stats(records, homework),
+            stats=question_stats(records, homework, lang),
             histogram=histogram_svg(
                 score_bins(records), t("class.histogram", max=number(max_score))
             ),
@@ -175,11 +198,13 @@ class Reporter:
             median=median_of(scores),
             max_score=max_score,
             mistakes=common_mistakes(records, t),
-            waiting=waiting_answers(records),
+            waiting=waiting_answers(records, labels),
             graded=graded_by_person(records),
             overrides_file=self.overrides_file,
-            shared=shared_wrong_answers(records),
+            shared=shared_wrong_answers(records, labels),
             shared_limit=shared_limit(len(records)),
+            variants=variants,
+            varies=bool(variants) or bool(homework and homework.variation),
         )
 
     def write_class_pages(self, assignments: Sequence[str]) -> None:
@@ -187,8 +212,13 @@ class Reporter:
             records = self.records(assignment)
             folder = self.student_dir(assignment)
             write_atomic(folder / "grades.csv", gradebook(records, self.catalogue.get(assignment)))
-            write_atomic(folder / "index.html", self.class_page(assignment, records))
+            page = self.class_page(assignment, records, read_json(folder / VARIANT_MATCHES))
+            write_atomic(folder / "index.html", page)
         self.write_index()
+
+    def _title(self, assignment: str) -> str:
+        homework = self.catalogue.get(assignment)
+        return homework.names(self.messages.lang).title if homework else ""
 
     def write_index(self) -> None:
         rows = []
@@ -198,7 +228,7 @@ class Reporter:
                 rows.append(
                     {
                         "id": folder.name,
-                        "title": getattr(self.catalogue.get(folder.name), "title", ""),
+                        "title": self._title(folder.name),
                         "count": len(records),
                         "mean": mean_of([r["score"] for r in records]),
                         "max_score": records[0]["max_score"],
@@ -207,6 +237,14 @@ class Reporter:
                 )
         html = self.env.get_template("index.html.j2").render(assignments=rows, t=self.messages)
         write_atomic(self.out / "index.html", html)
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in ``path``, or None when it is absent or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def gradebook(records: Sequence[Mapping[str, Any]], homework: Homework | None) -> str:

@@ -6,6 +6,9 @@ derivation graph, so the same graph gives the reference, the formulas shown in f
 follow-through values. The output units' deltas are internal steps read off the student's own
 output-layer gradients (δ_o1 = ∂E/∂w5 ÷ out_h1, δ_o2 = ∂E/∂w7 ÷ out_h1), so the hidden-layer
 gradients and ∂E/∂b2 are followed through from the deltas the student actually used.
+With the course's secret each student gets their own inputs, weights and biases
+(``variation``: constraints keep every variant as fair as the course's own numbers, and
+``torch_cross_check`` recomputes each variant with autograd for ``release --verify``).
 
 Q2 asks for the delta terms of a three-layer network as formulas (symbolic): an answer may be
 written with activations (a2_1*(1 - a2_1)) or with sigmoid(z2_1), because the question's
@@ -21,9 +24,12 @@ and is a named mistake.
 
 from __future__ import annotations
 
+import math
+import random
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Literal
 
 import sympy
@@ -35,7 +41,16 @@ from graders.checks.numeric import Tolerance
 from graders.checks.symbolic import check_expression, compare, sample_points
 from graders.expressions import ParseError, evaluate, numeric_context, parse_expression
 from graders.parts import ChoicePart, ExpressionPart
-from graders.questions import Homework, Item, Limits, Params, Question
+from graders.questions import (
+    Constraint,
+    Homework,
+    Item,
+    Limits,
+    Names,
+    Params,
+    Question,
+    Variation,
+)
 
 PARAMS = {
     "i1": 0.05,
@@ -803,6 +818,138 @@ $\\hat{y} = softmax(W_s x + b_s) = [\\hat{y}_1 \\hat{y}_2]$.
 """
 
 
+# --------------------------------------------------------------------------------------------
+# Per-student variants of Q1 (graders.variants)
+#
+# Only Q1's references are functions of parameters; Q2 and Q3 ask for formulas in names, the
+# same for every student. The targets and η stay the course's: the Persian original states
+# them (t1 = 0.01, t2 = 0.99, η = 0.5).
+
+GRID = 0.05
+"""Every drawn value is a multiple of 0.05, as in the course's network."""
+SATURATION = (0.1, 0.9)
+"""Every unit's output stays inside this band, so σ′(net) ≥ 0.09 everywhere."""
+SMALLEST_CHANGE = 1e-4
+"""Every update moves its value by at least this much: visible at 4 significant figures."""
+MISTAKE_GAP = 2 * TOLERANCE.rtol
+"""Each named mistake lands at least this far (relative to the size its step is judged at)
+from the reference, so the tolerance bands of a mistake and of the right answer never overlap.
+Stricter than the course's own numbers, whose net_h2 read with w2 and w3 exchanged is only 0.64%
+away."""
+
+
+def _draw(rng: random.Random) -> Params:
+    """One candidate variant of Q1: inputs, weights and biases on the course's grid."""
+
+    def grid(low: int, high: int) -> float:
+        return round(rng.randint(low, high) * GRID, 2)
+
+    return {
+        "i1": grid(1, 10),  # 0.05 .. 0.5
+        "i2": grid(1, 10),
+        **{name: grid(2, 18) for name in WEIGHTS},  # 0.1 .. 0.9
+        **{name: grid(2, 16) for name in BIASES},  # 0.1 .. 0.8
+    }
+
+
+@dataclass(frozen=True)
+class MistakeGaps:
+    """How far every named mistake of a derivation lands from the reference.
+
+    Each gap is |mistake − reference| divided by the size the step is judged at (its
+    ``scale``, else its value); the formulas are compiled once, on first use.
+    """
+
+    derivation: Derivation
+
+    @cached_property
+    def _compiled(self) -> tuple[tuple[str, ...], Callable[..., list[tuple[float, float]]]]:
+        names = (*self.derivation.parameters, *(s.name for s in self.derivation.steps))
+        pairs = [
+            sympy.Tuple(wrong - S(step.name), S(step.name) if step.scale is None else step.scale)
+            for step in self.derivation.steps
+            for _, wrong in step.mistakes
+        ]
+        return names, sympy.lambdify([S(n) for n in names], pairs, modules="math")
+
+    def smallest(self, params: Params) -> float:
+        """The smallest gap of any named mistake at ``params`` (0 when one is undefined)."""
+        names, gaps = self._compiled
+        env = self.derivation.evaluate(params)
+        try:
+            pairs = gaps(*(env[n] for n in names))
+        except (ArithmeticError, ValueError):
+            return 0.0
+        return min((abs(d) / abs(s) if s else 0.0 for d, s in pairs), default=math.inf)
+
+
+def _outputs(derivation: Derivation, params: Params) -> list[float]:
+    values = derivation.evaluate(params)
+    return [values[f"out_{unit}"] for unit in ("h1", "h2", "o1", "o2")]
+
+
+def _smallest_change(derivation: Derivation, params: Params) -> float:
+    values = derivation.evaluate(params)
+    return min(abs(params["eta"] * values[f"dE_d{name}"]) for name in (*WEIGHTS, *BIASES))
+
+
+def variation(question: Question) -> Variation:
+    """Per-student numbers of Q1 that keep it as hard as the course's own question."""
+    derivation = next(p for p in question.parts if isinstance(p, Derivation))
+    gaps = MistakeGaps(derivation)
+    low, high = SATURATION
+    return Variation(
+        draw=_draw,
+        constraints=(
+            Constraint(
+                f"no unit saturates ({low:g} < out < {high:g} for every unit)",
+                lambda p: all(low < out < high for out in _outputs(derivation, p)),
+            ),
+            Constraint(
+                f"every update changes its value by at least {SMALLEST_CHANGE:g}",
+                lambda p: _smallest_change(derivation, p) >= SMALLEST_CHANGE,
+            ),
+            Constraint(
+                f"every named mistake is at least {MISTAKE_GAP:.0%} away from the right answer "
+                "(w2 ≠ w3 and w6 ≠ w7 among others)",
+                lambda p: gaps.smallest(p) >= MISTAKE_GAP,
+            ),
+        ),
+        cross_checks=(torch_cross_check,),
+    )
+
+
+def torch_cross_check(homework: Homework, params: Params) -> str | None:
+    """Recompute Q1 with torch autograd; a problem when any value differs from the graph."""
+    import torch
+
+    derivation = next(p for p in homework.question("hw1.q1").parts if isinstance(p, Derivation))
+    expected = derivation.evaluate(params)
+    v = {
+        name: torch.tensor(float(params[name]), dtype=torch.float64, requires_grad=True)
+        for name in (*WEIGHTS, *BIASES)
+    }
+    i1, i2, t1, t2 = (float(params[name]) for name in ("i1", "i2", "t1", "t2"))
+    got = {"net_h1": v["w1"] * i1 + v["w2"] * i2 + v["b1"]}
+    got["net_h2"] = v["w3"] * i1 + v["w4"] * i2 + v["b1"]
+    got["out_h1"], got["out_h2"] = torch.sigmoid(got["net_h1"]), torch.sigmoid(got["net_h2"])
+    got["net_o1"] = v["w5"] * got["out_h1"] + v["w6"] * got["out_h2"] + v["b2"]
+    got["net_o2"] = v["w7"] * got["out_h1"] + v["w8"] * got["out_h2"] + v["b2"]
+    got["out_o1"], got["out_o2"] = torch.sigmoid(got["net_o1"]), torch.sigmoid(got["net_o2"])
+    got["E"] = 0.5 * (t1 - got["out_o1"]) ** 2 + 0.5 * (t2 - got["out_o2"]) ** 2
+    got["E"].backward()
+    numbers = {name: float(value.detach()) for name, value in got.items()}
+    for name, tensor in v.items():
+        assert tensor.grad is not None
+        numbers[f"dE_d{name}"] = float(tensor.grad)
+        numbers[f"{name}_new"] = float(tensor.detach()) - float(params["eta"]) * float(tensor.grad)
+    asked = {item.variable for item in derivation.items}
+    if asked - set(numbers):
+        return f"torch cross-check misses {', '.join(sorted(asked - set(numbers)))}"
+    worst = max(abs(value - expected[name]) for name, value in numbers.items())
+    return None if worst < 1e-9 else f"torch autograd differs from the reference by {worst:g}"
+
+
 def homework() -> Homework:
     """HW1 as graded: Q1 (derivation), Q2 (symbolic deltas), Q3 (choice and mapping)."""
     q1 = Question(
@@ -841,4 +988,41 @@ def homework() -> Homework:
         questions=(q1, q2, q3),
         params=PARAMS,
         limits=Limits(cell=30.0, notebook=120.0),
+        variation=variation(q1),
+        persian=persian_names(),
+    )
+
+
+def persian_names() -> Names:
+    """HW1's title, question titles and answer labels in Persian, for ``--lang fa`` reports."""
+    items: dict[str, str] = {}
+    for unit in ("h1", "h2", "o1", "o2"):
+        items[f"net_{unit}"] = f"ورودی خالص نورون {unit}، net_{unit}"
+        items[f"out_{unit}"] = f"خروجی نورون {unit}، یعنی out_{unit} = σ(net_{unit})"
+    items["E"] = "خطای کل شبکه، E = ½Σ(t − out)²"
+    for k in (5, 6, 7, 8, 1, 2, 3, 4):
+        items[f"dE_dw{k}"] = f"گرادیان ∂E/∂w{k}"
+    items["dE_db2"] = "گرادیان ∂E/∂b2 (بایاس مشترک o1 و o2)"
+    items["dE_db1"] = "گرادیان ∂E/∂b1 (بایاس مشترک h1 و h2)"
+    for name in ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"):
+        items[f"{name}_new"] = f"مقدار {name} پس از به‌روزرسانی"
+    items |= {
+        "q2_delta1": "بخش الف: δ1 = ∂f/∂z2_1",
+        "q2_delta2_1": "بخش ب: مؤلفهٔ اول δ2، یعنی ∂f/∂z2_1",
+        "q2_delta2_2": "بخش ب: مؤلفهٔ دوم δ2، یعنی ∂f/∂z2_2",
+        "q2_delta3_1": "بخش پ: مؤلفهٔ اول δ3، یعنی ∂f/∂z1_1",
+        "q2_delta3_2": "بخش پ: مؤلفهٔ دوم δ3، یعنی ∂f/∂z1_2",
+        "q2_delta4": "بخش ت: δ4 = ∂f/∂w1_11",
+        "q3_more_expressive": "آیا رویکرد ۲ می‌تواند مدل‌های پیچیده‌تری از رویکرد ۱ یاد بگیرد؟",
+        "q3_W_l": "وزن W_l بر حسب W_s و b_s",
+        "q3_b_l": "بایاس b_l بر حسب W_s و b_s",
+    }
+    return Names(
+        title="تمرین سری اول: پس‌انتشار خطا و softmax",
+        questions={
+            "hw1.q1": "یک گام پس‌انتشار خطا، به‌صورت دستی",
+            "hw1.q2": "جمله‌های δ در یک شبکهٔ سه‌لایه",
+            "hw1.q3": "softmax با دو کلاس همان رگرسیون لجستیک است",
+        },
+        items=items,
     )

@@ -39,7 +39,7 @@ from graders.checks.tables import (
     transposed,
 )
 from graders.parts import ChoicePart, NumberPart, TablePart, TextPart
-from graders.questions import Homework, Item, Limits, Params, Question
+from graders.questions import Homework, Item, Limits, Names, Params, Question
 from reference import training
 
 OUTPUT = (
@@ -934,4 +934,72 @@ def homework() -> Homework:
         params=params,
         limits=Limits(cell=60.0, notebook=300.0),
         setup=setup_source(params) + "\n\n" + training.setup_source(),
+        warm=training.WARM,
+        persian=persian_names(),
+    )
+
+
+def persian_names() -> Names:
+    """HW2's title, question titles and answer labels in Persian, for ``--lang fa`` reports
+    (the course's terms, from the official key)."""
+    accuracy = "دقت آزمونی که خودتان اندازه گرفتید"
+    items = {
+        "q1a_answer": "مشکل بیش‌برازش و کم‌برازش",
+        "q1b_answer": "تشخیص بیش‌برازش مدلی که قبلاً آموزش دیده است",
+        "q1c_p": "مقدار p، نسبت واحدهای نگه‌داشته‌شده",
+        "q1c_standard_train": "خروجی لایه پس از Dropout استاندارد، مرحلهٔ آموزش",
+        "q1c_standard_test": "خروجی لایه پس از Dropout استاندارد، مرحلهٔ آزمون",
+        "q1c_inverted_train": "خروجی لایه پس از Dropout معکوس، مرحلهٔ آموزش",
+        "q1c_inverted_test": "خروجی لایه پس از Dropout معکوس، مرحلهٔ آزمون",
+        "q2a_small_k_bias": "بایاس به ازای K کوچک",
+        "q2a_small_k_variance": "واریانس به ازای K کوچک",
+        "q2a_large_k_bias": "بایاس به ازای K بزرگ",
+        "q2a_large_k_variance": "واریانس به ازای K بزرگ",
+        "q2a_reason": "چرا تغییر K بایاس و واریانس را تغییر می‌دهد",
+        "q2b_1": "گزارهٔ ۱ (درست یا غلط)",
+        "q2b_2": "گزارهٔ ۲ (درست یا غلط)",
+        "q2b_3": "گزارهٔ ۳ (درست یا غلط)",
+        "q2b_reasons": "دلیل درست یا غلط بودن سه گزاره",
+        "q2c_exp1": "منظم‌سازی آزمایش ۱",
+        "q2c_exp2": "منظم‌سازی آزمایش ۲",
+        "q2c_exp3": "منظم‌سازی آزمایش ۳",
+        "q2c_exp4": "منظم‌سازی آزمایش ۴",
+        "q2c_reason": "دلیل انتخاب منظم‌سازی هر آزمایش",
+        "q3a_answer": "تقطیر دانش چیست و به چه منظور استفاده می‌شود",
+        "q3b_answer": "روند یادگیری معماری teacher و student",
+        "q3c_answer": "تابع ضرری که وزن‌های شبکهٔ student را به‌روز می‌کند",
+        "q4_diverged": "کدام اجراها واگرا می‌شوند",
+        "q4_best_sgd": "بهترین نرخ یادگیری برای SGD",
+        "q4_best_momentum": "بهترین نرخ یادگیری برای Momentum",
+        "q4_analysis": "تحلیل نتایج بهینه‌سازها",
+        "a_model": "(الف) شبکهٔ MLP آموزش‌دیده",
+        "a_accuracy": accuracy,
+        "b_model": "(ب) شبکهٔ MLP دچار بیش‌برازش",
+        "b_accuracy": accuracy,
+        "b_train_loss": "خطای آموزش در هر دوره",
+        "b_test_loss": "خطای آزمون در هر دوره",
+        "c_model": "(پ) شبکهٔ MLP آموزش‌دیده با داده‌افزایی",
+        "c_accuracy": accuracy,
+        "c_transforms": "تبدیل‌های داده‌افزایی",
+        "d_model": "(ت) شبکهٔ MLP بهبودیافته با منظم‌سازی",
+        "d_accuracy": accuracy,
+        "d_strength": "ضریب منظم‌سازی",
+        "d_penalty": "نوع منظم‌سازی (L1 یا L2)",
+        "e_model": "(ث) بهترین ترکیب داده‌افزایی، منظم‌سازی و Dropout",
+        "e_accuracy": accuracy,
+    }
+    return Names(
+        title="تمرین سری دوم: بیش‌برازش، منظم‌سازی و بهینه‌سازها",
+        questions={
+            "hw2.q1": "بیش‌برازش، کم‌برازش و Dropout",
+            "hw2.q2": "بایاس، واریانس و منظم‌سازی",
+            "hw2.q3": "تقطیر دانش",
+            "hw2.q4": "بهینه‌سازهای SGD و Momentum با چهار نرخ یادگیری",
+            "hw2.q5a": "شبکهٔ MLP برای FashionMNIST (الف): تعریف و آموزش مدل",
+            "hw2.q5b": "شبکهٔ MLP برای FashionMNIST (ب): بیش‌برازش",
+            "hw2.q5c": "شبکهٔ MLP برای FashionMNIST (پ): داده‌افزایی",
+            "hw2.q5d": "شبکهٔ MLP برای FashionMNIST (ت): منظم‌سازی",
+            "hw2.q5e": "شبکهٔ MLP برای FashionMNIST (ث، امتیازی): بهترین ترکیب",
+        },
+        items=items,
     )

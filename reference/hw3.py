@@ -22,7 +22,7 @@ from graders.answers import Mistake
 from graders.checks.choice import choice_options
 from graders.checks.numeric import Tolerance
 from graders.parts import ChoicePart, NumberPart, TextPart
-from graders.questions import Homework, Item, Limits, Params, Question
+from graders.questions import Homework, Item, Limits, Names, Params, Question
 from reference import training
 
 COUNT = Tolerance(integer=True)
@@ -659,4 +659,57 @@ def homework() -> Homework:
         params=params,
         limits=Limits(cell=30.0, notebook=120.0),
         setup=training.setup_source(),
+        warm=training.WARM,
+        persian=persian_names(),
+    )
+
+
+def persian_names() -> Names:
+    """HW3's title, question titles and answer labels in Persian, for ``--lang fa`` reports."""
+    items = {
+        "q1a_answer": "نرخ یادگیری بیش از حد بالا",
+        "q1b_answer": "نرخ یادگیری بیش از حد پایین",
+        "q1c_answer": "نقاط زینی؛ مقایسهٔ Adam و SGD",
+        "q1d_smooth": "نمودار هموار (سمت چپ)",
+        "q1d_noisy": "نمودار پرنوسان (سمت راست)",
+        "q3_conv1": "پارامترهای لایهٔ کانولوشن اول (Conv1D)",
+        "q3_conv2": "پارامترهای لایهٔ کانولوشن دوم (Conv1D)",
+        "q3_conv3": "پارامترهای لایهٔ کانولوشن سوم (Conv1D)",
+        "q3_dense1": "پارامترهای لایهٔ Dense اول",
+        "q3_dense2": "پارامترهای لایهٔ Dense دوم",
+        "q3_total": "تعداد کل پارامترهای قابل آموزش",
+        "q3b_answer": "کانولوشن دوبعدی در برابر سه‌بعدی",
+        "q4_sequential": "نسخهٔ ساخته‌شده با nn.Sequential",
+        "q4_module": "نسخهٔ زیرکلاسِ nn.Module",
+        "q4_accuracy": "دقت آزمونی که خودتان اندازه گرفتید",
+        "q5_answer": "نقاط قوت و محدودیت‌ها، با مثال",
+        "q6a_answer": "کاربرد کانولوشن‌های 1×1",
+        "q6b_answer": "نقشهٔ ویژگی یک فیلتر 1×1 چه چیزی را نشان می‌دهد",
+        "q6c_answer": "تفاوت نقشهٔ ویژگی آن با فیلترهای دیگر",
+        "q6d_answer": "معماری‌هایی که از کانولوشن 1×1 استفاده می‌کنند",
+        "q6e_answer": "وقتی کانولوشن 1×1 کمکی نمی‌کند",
+        "q6f_height": "خروجی کانولوشن 1×1: ارتفاع",
+        "q6f_width": "خروجی کانولوشن 1×1: عرض",
+        "q6f_channels": "خروجی کانولوشن 1×1: تعداد کانال‌ها",
+        "q6f_params": "کانولوشن 1×1: تعداد پارامترهای قابل آموزش",
+        "q7_height": "خروجی ماژول Inception: ارتفاع",
+        "q7_width": "خروجی ماژول Inception: عرض",
+        "q7_channels": "خروجی ماژول Inception: تعداد کانال‌ها",
+        "q7_params": "ماژول Inception: تعداد پارامترهای قابل آموزش",
+        "inception_block": "ماژول Inception برای ورودی سه‌کاناله",
+        "inception_model": "طبقه‌بند آموزش‌دیده بر پایهٔ این ماژول",
+        "inception_accuracy": "دقت آزمونی که خودتان اندازه گرفتید",
+    }
+    return Names(
+        title="تمرین سری سوم: نرخ یادگیری و شبکه‌های کانولوشنی",
+        questions={
+            "hw3.q1": "نرخ یادگیری و گرادیان کاهشی",
+            "hw3.q3": "تعداد پارامترهای یک شبکهٔ کانولوشنی یک‌بعدی",
+            "hw3.q4": "طبقه‌بند دودویی تصویر، به دو روش پیاده‌سازی",
+            "hw3.q5": "نقاط قوت و محدودیت‌های لایه‌های کانولوشنی",
+            "hw3.q6": "کانولوشن‌های 1×1",
+            "hw3.q7": "ساختار یک ماژول Inception",
+            "hw3.q7-train": "ماژول Inception، ساخته و آموزش‌داده‌شده",
+        },
+        items=items,
     )

@@ -17,8 +17,17 @@ from graders.checks.choice import YES_NO
 from graders.checks.derivation import Derivation, Step
 from graders.checks.numeric import Tolerance
 from graders.parts import ChoicePart, TextPart
-from graders.questions import Constraint, Homework, Item, Limits, Params, Question, Variation
-from reference.training import hw4_q3, setup_source
+from graders.questions import (
+    Constraint,
+    Homework,
+    Item,
+    Limits,
+    Names,
+    Params,
+    Question,
+    Variation,
+)
+from reference.training import WARM, hw4_q3, setup_source
 
 PARAMS = {
     "i1": 3.0,
@@ -277,5 +286,39 @@ def homework() -> Homework:
         params=PARAMS,
         limits=Limits(cell=10.0, notebook=120.0),
         setup=setup_source(),
+        warm=WARM,
         variation=variation(derivation),
+        persian=persian_names(),
+    )
+
+
+def persian_names() -> Names:
+    """HW4's title, question titles and answer labels in Persian, for ``--lang fa`` reports."""
+    items = {
+        "q1_answer": "مقایسهٔ بهینه‌سازهای تطبیقی (adaptive) و SGD",
+        "converged": "آیا شبکه پس از دو دوره همگرا شده است؟",
+        "q3_model": "شبکهٔ کانولوشنی آموزش‌دیده",
+        "q3_accuracy": "دقت آزمونی که خودتان اندازه گرفتید",
+        "q3_per_class": "دقت آزمون هر کلاس",
+        "q3_transforms": "تبدیل‌های داده‌افزایی",
+    }
+    for epoch, nth in ((1, "اول"), (2, "دوم")):
+        in_epoch = f"دورهٔ {nth}"
+        items |= {
+            f"e{epoch}_h1": f"مقدار h1 در {in_epoch}",
+            f"e{epoch}_h2": f"مقدار h2 در {in_epoch}",
+            f"e{epoch}_y_hat": f"خروجی ŷ در {in_epoch}",
+            f"e{epoch}_loss": f"تابع هزینهٔ L در {in_epoch}",
+        }
+        for k in range(1, 7):
+            items[f"e{epoch}_dw{k}"] = f"گرادیان ∂L/∂w{k} در {in_epoch}"
+            items[f"e{epoch}_w{k}"] = f"وزن w{k} پس از {in_epoch}"
+    return Names(
+        title="تمرین سری چهارم: بهینه‌سازی و پس‌انتشار خطا",
+        questions={
+            "hw4.q1": "بهینه‌سازهای تطبیقی و SGD",
+            "hw4.q2": "دو دورهٔ پس‌انتشار خطا، به‌صورت دستی",
+            "hw4.q3": "شبکهٔ کانولوشنی برای CIFAR-10 با داده‌افزایی",
+        },
+        items=items,
     )

@@ -24,7 +24,7 @@ from graders.answers import Mistake
 from graders.checks.numeric import Tolerance
 from graders.expressions import sigmoid, softplus
 from graders.parts import ExpressionPart, NumberPart, TextPart
-from graders.questions import Homework, Item, Limits, Params, Question
+from graders.questions import Homework, Item, Limits, Names, Params, Question
 from reference import training
 
 PARAMS = {
@@ -384,4 +384,36 @@ def homework() -> Homework:
         params=PARAMS,
         limits=Limits(cell=30.0, notebook=120.0),
         setup=training.setup_source(),
+        warm=training.WARM,
+        persian=persian_names(),
+    )
+
+
+def persian_names() -> Names:
+    """HW6's title, question titles and answer labels in Persian, for ``--lang fa`` reports."""
+    items = {
+        "q1_swish_derivative": "مشتق تابع Swish، یعنی f′(x)",
+        "q1_mish_derivative": "مشتق تابع Mish، یعنی f′(x)",
+        "q1_swish_beta_derivative": "مشتق تابع Swish با پارامتر β، یعنی f′(x) برای f(x) = x·σ(βx)",
+        "q1_limit_beta_0": "حد f(x) وقتی β → 0",
+        "q1_limit_beta_inf": "حد f(x) وقتی β → ∞",
+        "q1c_answer": "مزایای تابع ReLU نسبت به توابع sigmoid و tanh",
+        "q1d_answer": "مزایای توابع Swish و Mish نسبت به ReLU",
+        "q2_mse": "میانگین مربعات خطا (MSE) در آغاز آموزش",
+        "q2_bce": "آنتروپی متقاطع دودویی در آغاز آموزش",
+        "q3_train_size": "تعداد تصاویر آموزش همراه با نسخه‌های معکوس",
+        "q3_test_size": "تعداد تصاویر آزمون همراه با نسخه‌های معکوس",
+        "q3_activation": "تابع فعال‌سازی با پارامتر α",
+        "q3_models": "یک شبکهٔ کانولوشنی آموزش‌دیده برای هر α",
+        "q3_accuracies": "دقت آزمون برای هر α",
+        "q3_best_alpha": "بهترین مقدار α",
+    }
+    return Names(
+        title="تمرین سری ششم: توابع فعال‌سازی و توابع هزینه",
+        questions={
+            "hw6.q1": "توابع فعال‌سازی Swish و Mish",
+            "hw6.q2": "هزینهٔ اولیهٔ یک طبقه‌بند دودویی آموزش‌ندیده",
+            "hw6.q3": "مجموعهٔ MNIST با تصاویر معکوس؛ تابع فعال‌سازی پارامتردار",
+        },
+        items=items,
     )

@@ -16,3 +16,10 @@ def graded_en(tmp_path_factory: pytest.TempPathFactory, books: dict[str, Homewor
 @pytest.fixture(scope="session")
 def graded_fa(tmp_path_factory: pytest.TempPathFactory, books: dict[str, Homework]) -> Graded:
     return grade_class(tmp_path_factory.mktemp("class-fa"), books, "fa", OVERRIDES)
+
+
+@pytest.fixture(params=("en", "fa"))
+def graded(request: pytest.FixtureRequest) -> Graded:
+    """The class graded in each language in turn."""
+    fixture: Graded = request.getfixturevalue(f"graded_{request.param}")
+    return fixture

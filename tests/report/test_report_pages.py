@@ -29,14 +29,6 @@ from report.classbook import (
 )
 from report.dom import Node, parse
 
-LANGS = ("en", "fa")
-
-
-@pytest.fixture(params=LANGS)
-def graded(request: pytest.FixtureRequest) -> Graded:
-    fixture: Graded = request.getfixturevalue(f"graded_{request.param}")
-    return fixture
-
 
 def _record(graded: Graded, assignment: str, student: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
