@@ -4,10 +4,11 @@ In:  a notebook, its assignment (the notebook's ``grader`` metadata, or ``--assi
      either the reference solutions (where installed, unless ``--public``) or the notebook's
      public manifest (``graders.public``), and a ``KernelRunner``.
 Out: a ``CheckReport`` — whether the notebook ran, and per answer a public status: missing,
-     invalid or error with the reason, else answered; correctness and points only for questions
-     that opt in — rendered as the terminal summary, Markdown (for ``$GITHUB_STEP_SUMMARY``),
-     JUnit XML, Gradescope's ``results.json`` and an HTML page; the exit status (0 when the
-     notebook ran without a failing cell and every answer is present and readable); and
+     invalid, error or (a trained model) below the sanity floor with the reason, else answered;
+     correctness and points only for questions that opt in — rendered as the terminal summary,
+     Markdown (for ``$GITHUB_STEP_SUMMARY``), JUnit XML, Gradescope's ``results.json`` and an
+     HTML page; the exit status (0 when the notebook ran without a failing cell and every answer
+     is present and readable, every trained model above the sanity floor); and
      ``workflow``, the GitHub Actions file of ``grade.py ci-template``.
 
 Nothing here prints or writes an expected answer: every output is built from the public view
@@ -28,6 +29,7 @@ from typing import Any
 import jinja2
 
 from graders import __version__
+from graders.data import DataShelf
 from graders.discover import discover
 from graders.execute import CellStatus, KernelRunner, NbclientRunner
 from graders.pipeline import Settings, grade_submission
@@ -56,6 +58,7 @@ _PROBLEM_PHRASES = {
     Shown.MISSING: ("1 answer is missing", "answers are missing"),
     Shown.INVALID: ("1 answer cannot be read (invalid)", "answers cannot be read (invalid)"),
     Shown.ERROR: ("1 answer failed (error)", "answers failed (error)"),
+    Shown.BELOW_FLOOR: ("1 model is below the sanity floor", "models are below the sanity floor"),
 }
 
 
@@ -135,6 +138,7 @@ class CheckReport:
     notes: tuple[str, ...] = ()
     checked_at: str = ""
     graded: tuple[tuple[str, float], ...] = ()  # reference mode: each question's real score
+    data: str = ""  # where trained models' data came from, for homeworks that train
 
     @property
     def items(self) -> tuple[ItemReport, ...]:
@@ -245,9 +249,22 @@ def _assignment(metadata: Mapping[str, Any], given: str | None) -> str:
 
 
 def check_notebook(
-    path: Path, runner: KernelRunner, assignment: str | None = None, public: bool = False
+    path: Path,
+    runner: KernelRunner,
+    assignment: str | None = None,
+    public: bool = False,
+    secret: str = "",
+    data: DataShelf | None = None,
 ) -> CheckReport:
-    """Run and check one notebook; raises ``CheckSetupError`` when it cannot be checked."""
+    """Run and check one notebook; raises ``CheckSetupError`` when it cannot be checked.
+
+    ``secret`` (the course's) checks a homework that varies its numbers against the student's
+    own: the student named in the notebook's metadata by its per-student release (a student's
+    repository names the file after the homework, not the student), else the file's name;
+    ``data`` holds the datasets
+    trained models are checked on (default: the digits stand-in).
+    """
+    data = DataShelf() if data is None else data
     metadata = notebook_metadata(path)
     wanted = _assignment(metadata, assignment)
     try:
@@ -258,6 +275,9 @@ def check_notebook(
         plan = None  # an unreadable file: report why it cannot run
     homework_id = plan.homework.id if plan else wanted or "unknown"
     submission = discover(path, {homework_id})[0]
+    claimed = metadata.get("grader", {}).get("student") if secret else None
+    if isinstance(claimed, str) and claimed.strip():  # a notebook released to one student
+        submission = replace(submission, student=claimed.strip())
     if submission.assignment != homework_id:
         unreadable = submission.notebook is None
         submission = replace(
@@ -267,9 +287,14 @@ def check_notebook(
         return CheckReport(
             homework_id, "", str(path), PUBLIC, submission.problem or "unreadable", (), ()
         )
+    missing = data.missing(plan.manifest.datasets)
+    if missing:
+        raise CheckSetupError("--data: some datasets are missing: " + "; ".join(missing))
     with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
-        result = grade_submission(submission, plan.homework, runner, Settings(out=Path(tmp)))
-    return _report(result, plan, str(path))
+        settings = Settings(out=Path(tmp), secret=secret, data=data)
+        result = grade_submission(submission, plan.homework, runner, settings)
+    report = _report(result, plan, str(path))
+    return replace(report, data=data.described) if plan.manifest.datasets else report
 
 
 def _report(result: SubmissionResult, plan: _Plan, notebook: str) -> CheckReport:
@@ -325,6 +350,8 @@ def _header(report: CheckReport) -> list[str]:
     lines = [f"Checking {report.notebook}: {report.assignment}{title}", report.checks_line]
     if report.isolation:
         lines.append(f"Isolation: {report.isolation}; ran in {report.seconds:.0f} s.")
+    if report.data:
+        lines.append(f"Data: {report.data}")
     lines += [f"Note: {note}" for note in report.notes]
     return lines
 
@@ -581,8 +608,15 @@ jobs:
       - name: Install the grader (public build, without the reference solutions)
         run: python -m pip install -c "$GRADER_CONSTRAINTS" "$GRADER_PACKAGE"
       - name: Check the notebook
-        # A non-zero exit (the notebook did not run, or an answer is missing or unreadable)
-        # fails the job; the summary goes to the job's summary page either way.
+        # A non-zero exit (the notebook did not run, an answer is missing or unreadable, or a
+        # trained model does no better than chance) fails the job; the summary goes to the
+        # job's summary page either way.
+        # Training questions: the grader hands the notebook data/<name>/ itself. Without
+        # --data, scikit-learn's digits stands in for every dataset (quick, offline); to check
+        # on the course's own datasets, add `--data DIR` with DIR holding mnist/,
+        # fashion-mnist/ or cifar-10/ in their standard files (e.g. restored from a cache).
+        # Never add --secret here: the course's secret must not reach students' repositories
+        # (per-student numbers are checked by the TA: `grade.py check NOTEBOOK --secret FILE`).
         run: >-
           python -m graders check "$NOTEBOOK" --public
           --junit "$REPORT/junit.xml" --gradescope "$REPORT/results.json"
@@ -608,8 +642,9 @@ def workflow(notebook: str) -> str:
 # The command line
 
 
-def add_commands(sub: Any) -> None:
-    """Add ``check`` and ``ci-template`` to the ``grade.py`` subcommands."""
+def add_commands(sub: Any) -> argparse.ArgumentParser:
+    """Add ``check`` and ``ci-template`` to the ``grade.py`` subcommands; returns ``check``'s
+    parser, to which ``graders.cli`` adds ``--secret`` and ``--data`` as ``grade`` has them."""
     check = sub.add_parser(
         "check",
         help="check one notebook as a student's CI does",
@@ -618,8 +653,10 @@ def add_commands(sub: Any) -> None:
             "kind and shape, parses, one of the options). Correctness and points are shown "
             "only for questions that opt in; expected answers never are. Uses the reference "
             "solutions where installed, else (or with --public) the public manifest that "
-            "`grade.py release` wrote into the notebook. Exits 0 when the notebook ran without "
-            "a failing cell and every answer is present and readable, 1 otherwise (the reason "
+            "`grade.py release` wrote into the notebook. A trained model must run on the "
+            "notebook's own test images and do clearly better than chance (the sanity floor). "
+            "Exits 0 when the notebook ran without a failing cell, every answer is present "
+            "and readable and every trained model above the floor, 1 otherwise (the reason "
             "is the last line), 2 when the notebook cannot be checked at all."
         ),
     )
@@ -663,10 +700,12 @@ def add_commands(sub: Any) -> None:
         default="homework.ipynb",
         help="the notebook the workflow checks (default: %(default)s)",
     )
+    return check
 
 
-def run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Carry out ``check`` or ``ci-template``; returns the exit status."""
+def run_command(args: argparse.Namespace, parser: argparse.ArgumentParser, secret: str = "") -> int:
+    """Carry out ``check`` or ``ci-template`` (``secret``: the text of ``--secret``); returns
+    the exit status."""
     if args.command == "ci-template":
         try:
             print(workflow(args.notebook), end="")
@@ -675,9 +714,14 @@ def run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         return OK
     if not args.notebook.is_file():
         parser.error(f"{args.notebook} is not a file")
+    if secret and args.public:
+        parser.error("--secret needs the reference solutions, which --public never uses")
+    data = DataShelf(getattr(args, "data", None))
     try:
         runner = NbclientRunner(choose_mode(args.sandbox))
-        report = check_notebook(args.notebook, runner, args.assignment, args.public)
+        report = check_notebook(
+            args.notebook, runner, args.assignment, args.public, secret=secret, data=data
+        )
     except (CheckSetupError, RuntimeError) as exc:
         print(f"grade.py check: cannot check {args.notebook}: {exc}")
         return CANNOT_CHECK

@@ -6,8 +6,10 @@ Out: ``Manifest`` (per answer variable: its label, points and the kind of answer
      number, whole number, choice with its options, text, table with its shape, formula — but
      never the answer, except for questions that opt in with ``Question.show_result``);
      ``checking_homework`` and ``public_homework``, homeworks whose parts grade an answer's form
-     (present, of the right kind and shape, parses, one of the options) beside, or instead of,
-     its correctness; and ``public_view``, the status, message and points a student may see.
+     (present, of the right kind and shape, parses, one of the options; for a trained model:
+     it runs on the kernel's own test images, gives outputs of the right shape and does
+     clearly better than chance, the *sanity floor*) beside, or instead of, its correctness;
+     and ``public_view``, the status, message and points a student may see.
 
 A student's CI installs the grader without ``reference/`` and checks the notebook from the
 manifest alone; the TA's run and a check where the references are installed use the real parts
@@ -34,6 +36,9 @@ from graders.checks.choice import check_choice
 from graders.checks.derivation import Derivation
 from graders.checks.numeric import NumberCheck, Tolerance, check_number
 from graders.checks.tables import check_table, describe_shape
+from graders.checks.training import AlphaPart, Measure, ModelPart, TwinPart, build_probe
+from graders.checks.training import measure as measure_outputs
+from graders.data import DataShelf, Images, Prepared, shelf_of, to_npy
 from graders.parts import ChoicePart, NumberPart, TextPart
 from graders.questions import Homework, Item, Limits, Params, Part, Probe, Probing, Question
 from graders.release import release_notebook
@@ -44,6 +49,10 @@ MANIFEST_VERSION = 1
 PROBLEMS = (Status.MISSING, Status.INVALID, Status.ERROR)
 FORM = "public.form"  # Verdict.extra key: the form check's verdict (None when well-formed)
 SOURCE = "public.source"  # Verdict.extra key: what decided correctness (see ``Source``)
+NOTE = "public.note"  # Verdict.extra key: what a passed public check may say (the sanity floor)
+SANITY_TAG = "sanity_"  # the sanity probe's kernel variables: _grader_sanity_<variable>_...
+SANITY_SAMPLE = 500  # images of the kernel's own test split a model is run on, at most
+FLOOR_SHARE = 0.15  # the sanity floor: chance, and this share of the way from chance to 100%
 
 
 class Expect(StrEnum):
@@ -71,6 +80,28 @@ class ManifestError(ValueError):
 
 
 @dataclass(frozen=True)
+class Sanity:
+    """The public check of a trained model: the grader runs it on the first images of the
+    kernel's own test split of ``dataset`` (``x_test``, whose labels the student has too), and
+    it must give one row of class scores per image (one number for two classes) and do clearly
+    better than chance: at least ``floor``. Never the question's bar, never the grader's
+    held-out images."""
+
+    dataset: str
+    classes: tuple[int, ...] = ()  # only these classes; the last one is label 1 (binary)
+    invert: bool = False  # the images followed by their inverted copies (1 - x)
+    keys: tuple[float, ...] = ()  # a list of models (or a dict by these keys): the best counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "classes": list(self.classes),
+            "invert": self.invert,
+            "keys": list(self.keys),
+        }
+
+
+@dataclass(frozen=True)
 class PublicItem:
     """One answer variable as the manifest describes it."""
 
@@ -82,6 +113,7 @@ class PublicItem:
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # choice id -> spellings
     answer: Any = None  # the reference answer, only in questions that show their result
     tolerance: Tolerance | None = None  # how ``answer`` is compared, for numbers
+    sanity: Sanity | None = None  # a trained model: what the public check runs it on
 
     @property
     def item(self) -> Item:
@@ -104,6 +136,12 @@ class Manifest:
     title: str
     questions: tuple[PublicQuestion, ...]
     limits: Limits = field(default_factory=Limits)
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The datasets the public checks of trained models read, sorted."""
+        found = {i.sanity.dataset for q in self.questions for i in q.items if i.sanity}
+        return tuple(sorted(found))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +182,8 @@ def _item_json(item: PublicItem) -> dict[str, Any]:
             "sig_figs": t.sig_figs,
             "integer": t.integer,
         }
+    if item.sanity is not None:
+        data["sanity"] = item.sanity.to_json()
     return data
 
 
@@ -198,6 +238,18 @@ def _read_item(data: Mapping[str, Any]) -> PublicItem:
         },
         answer=data.get("answer"),
         tolerance=None if tol is None else Tolerance(**tol),
+        sanity=_read_sanity(data.get("sanity")),
+    )
+
+
+def _read_sanity(data: Any) -> Sanity | None:
+    if data is None:
+        return None
+    return Sanity(
+        dataset=_text(data["dataset"]),
+        classes=tuple(int(c) for c in data.get("classes", ())),
+        invert=bool(data.get("invert", False)),
+        keys=tuple(float(k) for k in data.get("keys", ())),
     )
 
 
@@ -245,9 +297,11 @@ def describe(part: Part, params: Params, show: bool) -> tuple[PublicItem, ...]:
     """
     known = isinstance(part, ChoicePart | TextPart | NumberPart | Derivation)
     solved = part.solve(params) if show or not known else {}
+    sanity = sanity_of(part)
     items = []
     for item in part.items:
         expect, extra = _expectation(part, solved.get(item.variable))
+        extra["sanity"] = sanity.get(item.variable)
         items.append(PublicItem(item.variable, item.label, item.points, expect, **extra))
     if not show:
         return tuple(items)
@@ -340,6 +394,146 @@ def write_variant_releases(
         nbformat.write(notebook, str(path))
         paths.append(path)
     return paths
+
+
+# --------------------------------------------------------------------------------------------
+# The sanity floor of a trained model
+
+
+def sanity_of(part: Part) -> dict[str, Sanity]:
+    """The public check of each trained model of ``part``, by answer variable."""
+    if isinstance(part, ModelPart):
+        return {part.model.variable: Sanity(part.dataset)}
+    if isinstance(part, TwinPart):
+        twin = Sanity(part.dataset, tuple(part.classes))
+        return {part.sequential.variable: twin, part.module.variable: twin}
+    if isinstance(part, AlphaPart):
+        return {part.models.variable: Sanity(part.dataset, invert=True, keys=part.alphas)}
+    return {}
+
+
+def sanity_floor(chance: float) -> float:
+    """The lenient floor a trained model must reach: clearly better than ``chance`` (the share
+    of the most common label), far below any question's bar."""
+    return chance + FLOOR_SHARE * (1 - chance)
+
+
+@dataclass(frozen=True)
+class _SanityRun:
+    """What one trained model is run on: the images handed to the kernel and their labels."""
+
+    sanity: Sanity
+    data: Prepared
+
+    @property
+    def images(self) -> Images:
+        found = self.data.public
+        if self.sanity.classes:
+            found = found.of_classes(self.sanity.classes)
+        return found.take(slice(0, SANITY_SAMPLE))
+
+    @property
+    def file(self) -> str:
+        chosen = "".join(f"-{c}" for c in self.sanity.classes)
+        return self.data.probe_file(f"public{chosen}")
+
+    @property
+    def labels(self) -> np.ndarray:
+        labels = self.images.labels
+        if self.sanity.classes:
+            labels = (labels == self.sanity.classes[-1]).astype(np.int64)
+        return np.concatenate([labels, labels]) if self.sanity.invert else labels
+
+    @property
+    def classes(self) -> int:
+        return 2 if len(self.sanity.classes) == 2 else self.data.classes
+
+    @property
+    def what(self) -> str:
+        """The images, as the student knows them."""
+        found = f"{len(self.images)} images of your test split (x_test of {self.data.name}"
+        if self.sanity.classes:
+            found += f", classes {' and '.join(map(str, self.sanity.classes))}"
+        found += ")"
+        return found + (", and their inverted copies" if self.sanity.invert else "")
+
+    def measures(self, variable: str) -> list[Measure]:
+        inputs = (("test", self.file),)
+        if not self.sanity.keys:
+            return [Measure("model", variable, inputs=inputs, tag=SANITY_TAG)]
+        return [
+            Measure(
+                "model",
+                variable,
+                index=k,
+                key=key,
+                inputs=inputs,
+                invert=self.sanity.invert,
+                tag=SANITY_TAG,
+            )
+            for k, key in enumerate(self.sanity.keys)
+        ]
+
+
+def _sanity_run(sanity: Sanity, params: Params) -> _SanityRun:
+    return _SanityRun(sanity, shelf_of(params, DataShelf()).get(sanity.dataset))
+
+
+def sanity_probe(items: Sequence[PublicItem], params: Params) -> Probe | None:
+    """The probe that runs each trained model of ``items`` on its images, or None."""
+    measures: list[Measure] = []
+    files: dict[str, bytes] = {}
+    for item in items:
+        if item.sanity is None:
+            continue
+        run = _sanity_run(item.sanity, params)
+        measures += run.measures(item.variable)
+        files |= {**run.data.files, run.file: to_npy(run.images.images)}
+    return build_probe(measures, files) if measures else None
+
+
+def check_sanity(
+    answers: Mapping[str, Answer], item: PublicItem, params: Params
+) -> tuple[Verdict | None, str]:
+    """The public check of a trained model that was given: (a problem verdict, or None; what
+    a passed check says). A model that cannot be run is an ERROR, outputs of the wrong shape
+    INVALID, and one no better than the floor INCORRECT (shown as below the sanity floor).
+    Neither the question's bar nor anything of the held-out data is said."""
+    assert item.sanity is not None
+    run = _sanity_run(item.sanity, params)
+    accuracies = []
+    for measure in run.measures(item.variable):
+        which = "" if measure.key is None else f" for {measure.key:g}"
+        error = answers.get(measure.name("error"), ABSENT)
+        outputs = answers.get(measure.name("test"), ABSENT).as_array()
+        if error.kind is Kind.TEXT or outputs is None:
+            reason = (
+                str(error.value)
+                if error.kind is Kind.TEXT
+                else "the notebook did not run to its end"
+            )
+            feedback = f"The grader could not run the model{which} on {run.what}: {reason}."
+            return Verdict(Status.ERROR, 0.0, feedback=feedback), ""
+        try:
+            found = measure_outputs(outputs, run.labels, run.classes)
+        except ValueError as exc:
+            feedback = f"The model{which} gives outputs of the wrong shape: {exc}."
+            return Verdict(Status.INVALID, 0.0, feedback=feedback), ""
+        accuracies.append(found.accuracy)
+    chance = float(np.bincount(run.labels).max() / len(run.labels))
+    floor, best = sanity_floor(chance), max(accuracies)
+    if best >= floor:
+        models = "Each model runs" if item.sanity.keys else "Runs"
+        return None, (
+            f"{models} on {run.what} with outputs of the right shape, better than chance (the "
+            "sanity floor); its accuracy is measured when graded."
+        )
+    which = "the best model gets" if item.sanity.keys else "it gets"
+    feedback = (
+        f"Below the sanity floor: {which} {best:.1%} of {run.what} right; a model that "
+        f"learned something gets at least {floor:.1%} (chance: {chance:.1%}). Is it trained?"
+    )
+    return Verdict(Status.INCORRECT, 0.0, feedback=feedback), ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,7 +671,9 @@ class FormPart:
     real part, where the references are installed) or the manifest's answers.
 
     Each verdict is the real one where there is one; ``extra[FORM]`` holds the form check's
-    problem (or None) and ``extra[SOURCE]`` says what judged correctness.
+    problem (or None) and ``extra[SOURCE]`` says what judged correctness. A trained model's
+    form includes its sanity floor (``check_sanity``), whose words on passing are in
+    ``extra[NOTE]``.
     """
 
     public: tuple[PublicItem, ...]
@@ -502,7 +698,9 @@ class FormPart:
         verdicts = {}
         for item in self.public:
             answer = answers.get(item.variable, ABSENT)
-            form = check_form(answer, item)
+            form, note = check_form(answer, item), ""
+            if form is None and item.sanity is not None:
+                form, note = check_sanity(answers, item, params)
             verdict, source = real.get(item.variable), Source.REFERENCE
             if verdict is None:
                 verdict, source = compare_with_manifest(answer, item), Source.MANIFEST
@@ -512,22 +710,30 @@ class FormPart:
                     Source.NONE,
                 )
             verdicts[item.variable] = replace(
-                verdict, extra={**verdict.extra, FORM: form, SOURCE: source}
+                verdict, extra={**verdict.extra, FORM: form, SOURCE: source, NOTE: note}
             )
         return verdicts
 
 
 @dataclass(frozen=True)
 class ProbingFormPart(FormPart):
-    """A ``FormPart`` around a part that probes the kernel."""
+    """A ``FormPart`` that probes the kernel: for ``inner``'s probe (where the references are
+    installed) and for the sanity floor of its trained models."""
 
     def probe(self, params: Params) -> Probe:
-        assert isinstance(self.inner, Probing)
-        return self.inner.probe(params)
+        probes = [self.inner.probe(params)] if isinstance(self.inner, Probing) else []
+        sanity = sanity_probe(self.public, params)
+        probes += [sanity] if sanity is not None else []
+        return Probe(
+            "\n".join(p.source for p in probes),
+            tuple(dict.fromkeys(v for p in probes for v in p.variables)),
+            {name: data for p in probes for name, data in p.files.items()},
+        )
 
 
 def _form_part(public: tuple[PublicItem, ...], inner: Part | None) -> FormPart:
-    if inner is not None and isinstance(inner, Probing):
+    probing = inner is not None and isinstance(inner, Probing)
+    if probing or any(i.sanity is not None for i in public):
         return ProbingFormPart(public, inner)
     return FormPart(public, inner)
 
@@ -563,13 +769,14 @@ class Shown(StrEnum):
     MISSING = "missing"
     INVALID = "invalid"
     ERROR = "error"
+    BELOW_FLOOR = "below the sanity floor"  # a trained model no better than chance
     CORRECT = "correct"  # the next three only for questions that show their result
     FOLLOW_THROUGH = "follow-through"
     INCORRECT = "incorrect"
 
     @property
     def problem(self) -> bool:
-        return self in (Shown.MISSING, Shown.INVALID, Shown.ERROR)
+        return self in (Shown.MISSING, Shown.INVALID, Shown.ERROR, Shown.BELOW_FLOOR)
 
 
 @dataclass(frozen=True)
@@ -595,13 +802,15 @@ _GENERIC_PROBLEM = {
 def public_view(verdict: Verdict, expect: Expect, shown: bool, score: float) -> PublicView:
     """What a student may see of one graded item (``score``: the points it earned).
 
-    A problem with the form (missing, invalid, error) is shown with its message; so is one the
-    real check found, unless its message quotes the expected answer. Correctness and points
-    only where the question is ``shown``; a person's grading is said as such.
+    A problem with the form (missing, invalid, error, a trained model below the sanity floor)
+    is shown with its message; so is one the real check found, unless its message quotes the
+    expected answer. Correctness and points only where the question is ``shown``; a person's
+    grading is said as such; a passed sanity floor says so.
     """
     form = verdict.extra.get(FORM)
     if isinstance(form, Verdict):
-        return PublicView(Shown(form.status.value), form.feedback, 0.0 if shown else None)
+        status = Shown.BELOW_FLOOR if form.status is Status.INCORRECT else Shown(form.status.value)
+        return PublicView(status, form.feedback, 0.0 if shown else None)
     if verdict.status in PROBLEMS:
         message = verdict.feedback
         if not message or (verdict.expected and verdict.expected in message):
@@ -611,7 +820,7 @@ def public_view(verdict: Verdict, expect: Expect, shown: bool, score: float) -> 
     if expect is Expect.TEXT or (verdict.status is Status.MANUAL and source is not Source.NONE):
         return PublicView(Shown.BY_A_PERSON, "", None)
     if not shown or source is Source.NONE:
-        return PublicView(Shown.ANSWERED, "", None)
+        return PublicView(Shown.ANSWERED, str(verdict.extra.get(NOTE) or ""), None)
     message = verdict.mistake.explanation if verdict.mistake else _SHOWN_MESSAGES[verdict.status]
     if verdict.status is Status.INCORRECT and source is Source.MANIFEST:
         message += " (The graded report may still credit values that follow from your own.)"

@@ -51,6 +51,10 @@ torch.manual_seed(0)
 """
 
 
+# What the set-up cell imports that costs a kernel seconds: loaded while it waits for its turn.
+WARM = ("numpy", "torch")
+
+
 def setup_source() -> str:
     """The set-up cell of a homework with training questions: seeds, then the loader."""
     return SETUP_HEAD + "\n" + loader_source()

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Write the demo submissions under ``submissions/`` from the released notebooks.
 
-Each demo is the released notebook of its homework, filled in the way one kind of student
-fills it (correct, the seed student's own numbers, partly, crashing, hanging, ...). Run it after
-changing a homework's questions; ``tests/test_demos.py`` checks the committed demos are what
-this script writes.
+Each demo is the released notebook of its homework (with the public manifest that
+``grade.py check --public`` reads), filled in the way one kind of student fills it (correct,
+the seed student's own numbers, partly, crashing, hanging, ...). Run it after changing a
+homework's questions; ``tests/test_demos.py`` checks the committed demos are what this script
+writes.
 
     python tools/build_demos.py [--out submissions]
 """
@@ -21,8 +22,9 @@ from typing import Any
 
 import nbformat
 
+from graders.public import release_with_manifest
 from graders.questions import Homework
-from graders.release import fill_answers, release_notebook
+from graders.release import fill_answers
 from reference import catalogue
 
 HW4_WORK = """\
@@ -1134,11 +1136,11 @@ def build(out: Path) -> list[Path]:
     books = catalogue()
     written = []
     demos: Mapping[str, Mapping[str, Callable[[], Any]]] = {
-        "hw1": hw1_demos(release_notebook(books["hw1"])),
-        "hw2": hw2_demos(release_notebook(books["hw2"])),
-        "hw3": hw3_demos(release_notebook(books["hw3"])),
-        "hw4": hw4_demos(release_notebook(books["hw4"])),
-        "hw6": hw6_demos(release_notebook(books["hw6"])),
+        "hw1": hw1_demos(release_with_manifest(books["hw1"])),
+        "hw2": hw2_demos(release_with_manifest(books["hw2"])),
+        "hw3": hw3_demos(release_with_manifest(books["hw3"])),
+        "hw4": hw4_demos(release_with_manifest(books["hw4"])),
+        "hw6": hw6_demos(release_with_manifest(books["hw6"])),
     }
     demos = with_training_demos(demos, books)
     for assignment, makers in demos.items():

@@ -270,7 +270,7 @@ _RESULTS: Mapping[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class Measure:
     """One thing a probe measures in the kernel. Its results land in the kernel variables
-    ``_grader_<variable>[_<index>]_<result>`` (see ``_RESULTS``)."""
+    ``_grader_<tag><variable>[_<index>]_<result>`` (see ``_RESULTS``)."""
 
     kind: str  # "model", "transforms" or "activation"
     variable: str
@@ -281,11 +281,12 @@ class Measure:
     shape_input: tuple[int, ...] = ()  # a seeded uniform input the output shape is read on
     alphas: tuple[float, ...] = ()  # activation: the α values
     points: tuple[float, ...] = ()  # activation: the x values
+    tag: str = ""  # keeps apart two probes' measures of one variable ("sanity_")
 
     @property
     def prefix(self) -> str:
         entry = "" if self.index is None else f"{self.index}_"
-        return f"_grader_{self.variable}_{entry}"
+        return f"_grader_{self.tag}{self.variable}_{entry}"
 
     def name(self, result: str) -> str:
         return self.prefix + result
@@ -442,6 +443,9 @@ def _grader_probe(specs):
             if value is missing:
                 out[p + "error"] = "not defined"
                 continue
+            if value is Ellipsis:  # the released placeholder: nothing to run (nor torch to load)
+                out[p + "error"] = "left as released"
+                continue
             kinds[spec["kind"]](value, spec, out, p)
         except Exception as error:
             out[p + "error"] = ("%s: %s" % (type(error).__name__, error))[:500]
@@ -521,6 +525,13 @@ class Figures:
         return figures
 
 
+# What the probe's own words for an unmeasured value mean, for the student.
+_PROBE_REASONS: Mapping[str, str] = {
+    "not defined": "it is not defined",
+    "left as released": "it is still the released placeholder `...`",
+}
+
+
 def read_figures(
     answers: Mapping[str, Answer],
     measure_of: Measure,
@@ -535,7 +546,7 @@ def read_figures(
 
     error = _text(get("error"))
     if error:
-        reason = "it is not defined" if error == "not defined" else f"running it raised {error}"
+        reason = _PROBE_REASONS.get(error, f"running it raised {error}")
         return Figures(problem=f"the grader could not run the model: {reason}")
     shape = _array(get("shape"))
     parameters = _number(get("parameters"))

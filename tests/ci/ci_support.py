@@ -50,13 +50,36 @@ Q1_TEXT = repr(
 )
 
 
-# HW4 Q3 (a trained CIFAR-10 model, measured by the grader): a student's CI checks only that
-# each answer is there, so a small untrained model stands in for the trained one.
+# HW4 Q3 (a trained CIFAR-10 model, measured by the grader): a student's CI checks that each
+# answer is there and that the model runs and does clearly better than chance on the kernel's
+# own test split (the sanity floor), so a linear model trained for a moment stands in for the
+# CNN. ``UNTRAINED`` is the same model before training. The grader hands the data folder (the
+# digits stand-in unless ``--data`` is given).
+def q3_work(steps: int = 150) -> str:
+    """A cell that trains ``q3_net`` (a linear classifier) for ``steps`` full-batch steps."""
+    return f"""\
+import torch
+from torch import nn
+
+x_train, y_train, x_test, y_test = load_dataset("cifar-10")
+torch.manual_seed(0)
+q3_net = nn.Sequential(nn.Flatten(), nn.Linear(x_train[0].size, 10))
+q3_opt = torch.optim.Adam(q3_net.parameters(), lr=0.05)
+q3_x, q3_y = torch.from_numpy(x_train), torch.from_numpy(y_train)
+for _ in range({steps}):
+    q3_opt.zero_grad()
+    nn.functional.cross_entropy(q3_net(q3_x), q3_y).backward()
+    q3_opt.step()
+"""
+
+
+Q3_WORK = q3_work()
+UNTRAINED = q3_work(0)
 Q3_ANSWERS = {
-    "q3_model": "torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 32 * 32, 10))",
+    "q3_model": "q3_net",
     "q3_accuracy": "0.61",
     "q3_per_class": "[0.6] * 10",
-    "q3_transforms": '["RandomHorizontalFlip", "RandomCrop(32, padding=4)"]',
+    "q3_transforms": "[lambda b: b.flip(3), lambda b: b * 0.9]",
 }
 
 
@@ -136,6 +159,24 @@ def reference_strings(homework: Homework) -> list[str]:
             for value in part.solve(homework.params).values():
                 found |= _written(value)
     return sorted(found)
+
+
+def bar_strings(homework: Homework) -> list[str]:
+    """The hidden bars of ``homework``'s training questions (accuracy and overfitting gap, on
+    every dataset), as a report writes them: "85.0%" and "0.85"."""
+    found: set[str] = set()
+    for question in homework.questions:
+        for part in question.parts:
+            for bar in getattr(part, "bars", {}).values():
+                for value in (bar.accuracy, bar.gap):
+                    if value:
+                        found |= {f"{100 * value:.1f}%", repr(value)}
+    return sorted(found)
+
+
+def hidden_strings(homework: Homework) -> list[str]:
+    """Everything a student's check must not show: the reference answers and the bars."""
+    return sorted({*reference_strings(homework), *bar_strings(homework)})
 
 
 def _written(value: Any) -> set[str]:

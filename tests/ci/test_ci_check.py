@@ -13,6 +13,7 @@ import nbformat
 import pytest
 import yaml
 from ci_support import (
+    Q1_TEXT,
     core,
     correct,
     exec_runner,
@@ -31,6 +32,7 @@ from graders.cli import main
 from graders.public import Shown, release_with_manifest
 from graders.questions import Homework
 from graders.release import fill_answers
+from graders.variants import for_student
 
 
 @pytest.fixture
@@ -287,5 +289,60 @@ def test_ci_template_is_a_workflow(capsys: pytest.CaptureFixture[str]) -> None:
         assert flag in check
     install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
     assert '-c "$GRADER_CONSTRAINTS"' in install
+    assert "add `--data DIR`" in text  # the course's own datasets, where it wants them
+    assert "Never add --secret here" in text
+    assert all("--secret" not in s.get("run", "") for s in steps)
     with pytest.raises(ValueError):
         ci.workflow('x"; rm -rf ~; ".ipynb')
+
+
+def test_secret_checks_a_students_own_numbers(
+    tmp_path: Path,
+    hw4: Homework,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    secret = "a long random phrase only the staff know"
+    variant = for_student(hw4, secret, "s1")
+    assert variant.params != hw4.params
+    q2 = variant.question("hw4.q2")
+    values = {k: v for part in q2.parts for k, v in part.solve(variant.params).items()}
+    answers = {k: repr(v) for k, v in values.items()} | {"q1_answer": Q1_TEXT}
+    path = _write(fill_answers(release_with_manifest(variant), answers), tmp_path, "s1.ipynb")
+    own = check_notebook(path, exec_runner(), secret=secret)
+    base = check_notebook(path, exec_runner())
+    assert dict(own.graded)["hw4.q2"] == q2.points > dict(base.graded)["hw4.q2"]
+    assert _statuses(own) == _statuses(base)  # what the student sees does not change
+    monkeypatch.setattr(ci, "NbclientRunner", lambda plan: exec_runner())
+    secret_file = tmp_path / "course-secret.txt"
+    secret_file.write_text(secret + "\n", encoding="utf-8")
+    results = tmp_path / "results.json"
+    args = ["check", str(path), "--secret", str(secret_file), "--gradescope", str(results)]
+    assert main(args) == ci.OK
+    out = capsys.readouterr().out
+    assert "graded against the numbers of s1's own variant" in out and secret not in out
+    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    graded = next(t for t in tests if t["name"].startswith("hw4.q2:"))
+    assert graded["score"] == q2.points and graded["visibility"] == "after_published"
+    assert main(["check", str(path), "--gradescope", str(results)]) == ci.OK
+    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    assert next(t for t in tests if t["name"].startswith("hw4.q2:"))["score"] < q2.points
+
+
+def test_secret_finds_the_student_in_the_metadata_of_a_repository_notebook(
+    tmp_path: Path, hw4: Homework
+) -> None:
+    """In a student's repository the notebook is named after the homework, not the student:
+    the id its per-student release wrote into the metadata says whose numbers to use."""
+    secret = "a long random phrase only the staff know"
+    variant = for_student(hw4, secret, "s7")
+    q2 = variant.question("hw4.q2")
+    values = {k: v for part in q2.parts for k, v in part.solve(variant.params).items()}
+    notebook = fill_answers(release_with_manifest(variant), {k: repr(v) for k, v in values.items()})
+    notebook.metadata["grader"]["student"] = "s7"
+    path = _write(notebook, tmp_path, "hw4.ipynb")
+    assert dict(check_notebook(path, exec_runner(), secret=secret).graded)["hw4.q2"] == q2.points
+    notebook.metadata["grader"].pop("student")
+    (tmp_path / "unnamed").mkdir()
+    path = _write(notebook, tmp_path / "unnamed", "hw4.ipynb")
+    assert dict(check_notebook(path, exec_runner(), secret=secret).graded)["hw4.q2"] < q2.points

@@ -21,12 +21,14 @@ from ci_support import (
     HW4_WORK,
     Q1_TEXT,
     Q3_ANSWERS,
+    Q3_WORK,
+    bar_strings,
     from_history,
     gradescope_text,
     gradescope_validator,
+    hidden_strings,
     junit_schema,
     leaks,
-    reference_strings,
 )
 from fakes import ROOT
 
@@ -74,7 +76,7 @@ def no_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _with_work(nb: Any) -> Any:
     first = next(i for i, c in enumerate(nb.cells) if "grader" in c.metadata)
-    nb.cells.insert(first - 1, nbformat.v4.new_code_cell(HW4_WORK))
+    nb.cells[first - 1 : first - 1] = [nbformat.v4.new_code_cell(s) for s in (HW4_WORK, Q3_WORK)]
     return nb
 
 
@@ -245,8 +247,10 @@ def test_step_summary_and_page(runs: dict[str, Run]) -> None:
 
 
 def test_no_hidden_answer_anywhere(runs: dict[str, Run], hw4: Homework) -> None:
-    strings = reference_strings(hw4)
+    strings = hidden_strings(hw4)
     assert len(strings) > 90  # every step of the derivation, three ways, and the rubric
+    assert {"60.0%", "85.0%"} <= set(bar_strings(hw4))  # Q3's bars: CIFAR-10 and the stand-in
+    assert "sanity floor" in runs["correct"].output  # Q3's model was run on the kernel's data
     for name, run in runs.items():
         outputs = {
             "terminal": run.output,
