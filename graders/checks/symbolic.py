@@ -66,6 +66,9 @@ RTOL = 1e-12
 ATOL = 1e-15
 """Two values agree when they differ by at most max(ATOL, RTOL * the larger magnitude)."""
 
+ACCURATE_BITS = 33
+"""A difference evaluated with at least this many accurate bits (10 digits) is surely not 0."""
+
 NUDGE = 1e-6
 """Relative step to a nearby point when a formula is undefined at a sample point."""
 
@@ -188,8 +191,10 @@ def _judge(
         note = "The expected formula could not be evaluated at enough points to compare."
         return Status.MANUAL, 0.0, note, None
     if comparison.equal:
-        proof = prove_equal(student, target, symbolic_timeout)
+        proof = prove_equal(student, target, symbolic_timeout, points)
         extra["proof"] = proof
+        if proof == "apart":
+            return Status.INCORRECT, 0.0, _apart_note(), None
         extra["confirmed_by"] = "symbolic" if proof == "proved" else "numeric"
         return Status.CORRECT, 1.0, _correct_note(proof), None
     if comparison.differing == 0:
@@ -360,29 +365,53 @@ def _nudge(point: Point) -> Point:
 # Symbolic confirmation
 
 
-def prove_equal(formula: sympy.Expr, target: sympy.Expr, timeout: float) -> str:
+def prove_equal(
+    formula: sympy.Expr, target: sympy.Expr, timeout: float, points: Sequence[Point] = ()
+) -> str:
     """Try to prove ``formula - target == 0`` within ``timeout`` seconds.
 
-    Returns ``"proved"``, ``"not proved"`` (sympy finished without reaching 0) or
+    Returns ``"proved"``, ``"apart"`` (the difference, evaluated as one expression at
+    ``points``, is surely not 0), ``"not proved"`` (sympy finished without reaching 0) or
     ``"timed out"``. The work runs in a daemon thread; after a time-out it is left to finish
     in the background, since sympy cannot be interrupted.
     """
-    outcome: list[bool] = []
-    worker = threading.Thread(
-        target=_record, args=(lambda: is_zero(formula - target), outcome), daemon=True
-    )
+    outcome: list[str] = []
+
+    def work() -> str:
+        difference = formula - target
+        if is_zero(difference):
+            return "proved"
+        return "apart" if apart(difference, points) else "not proved"
+
+    worker = threading.Thread(target=_record, args=(work, outcome), daemon=True)
     worker.start()
     worker.join(timeout)
-    if not outcome:
-        return "timed out"
-    return "proved" if outcome[0] else "not proved"
+    return outcome[0] if outcome else "timed out"
 
 
-def _record(work: Callable[[], bool], outcome: list[bool]) -> None:
+def _record(work: Callable[[], str], outcome: list[str]) -> None:
     try:
         outcome.append(work())
     except Exception:  # a sympy failure is "not proved", never a crash of the worker
-        outcome.append(False)
+        outcome.append("not proved")
+
+
+def apart(difference: sympy.Expr, points: Sequence[Point], tries: int = 4) -> bool:
+    """Whether ``difference`` is surely not 0 at one of the first ``tries`` points.
+
+    Comparing the two sides' values cannot see a difference far below their size (``1 +
+    exp(exp(4))`` against ``exp(exp(4))`` differ by 1 in 5e23); sympy's evalf of the difference
+    itself raises its precision through cancellation, and returns a number with accurate digits
+    only when it is not 0 (an equal pair gives ``0.e-165``, with none).
+    """
+    for point in points[:tries]:
+        try:
+            value = difference.evalf(30, subs=dict(point))
+        except Exception:  # evalf fails on some trees: no evidence either way
+            continue
+        if value.is_Number and value != 0 and getattr(value, "_prec", 0) >= ACCURATE_BITS:
+            return True
+    return False
 
 
 def is_zero(difference: sympy.Expr) -> bool:
@@ -413,6 +442,14 @@ def _correct_note(proof: str) -> str:
     return (
         "Correct: equal to the expected formula at every sample point "
         f"(confirmed numerically only; {reason})."
+    )
+
+
+def _apart_note() -> str:
+    return (
+        "Incorrect: it agrees with the expected formula to 12 digits at every sample point, but "
+        "the difference of the two, evaluated exactly, is not 0: it is far smaller than the "
+        "values themselves."
     )
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from graders.answers import Answer, Kind, Mistake, Status, Verdict
 from graders.checks.symbolic import (
+    apart,
     check_expression,
     compare,
     is_zero,
@@ -288,6 +289,36 @@ def test_prove_equal_and_is_zero() -> None:
     assert is_zero(sympy.sech(u) ** 2 - (1 - sympy.tanh(u) ** 2))
     assert not is_zero(sympy.sech(u) - sympy.tanh(u))
     assert prove_equal(sigmoid(x), (1 + sympy.tanh(x / 2)) / 2, timeout=5.0) == "proved"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("1 + exp(exp(4))", sympy.exp(sympy.exp(4))),  # 1 apart in 5e23: below any tolerance
+        ("exp(exp(4))*(1 + exp(-exp(4)))", sympy.exp(sympy.exp(4)) + 2),  # another form
+        ("x + exp(exp(5))", x + sympy.exp(sympy.exp(5)) - 3),
+    ],
+)
+def test_a_difference_far_below_the_values_is_still_a_difference(
+    answer: str, reference: sympy.Expr
+) -> None:
+    verdict = check_expression(text(answer), reference, variables=["x"])
+    assert verdict.status is Status.INCORRECT, verdict.feedback
+    assert verdict.extra["proof"] == "apart"
+
+
+def test_equal_forms_sympy_cannot_prove_are_never_apart() -> None:
+    y = sympy.Symbol("y", positive=True)
+    z = sympy.Symbol("z", positive=True)
+    points = sample_points([y, z], seed=3)
+    for difference in (
+        sympy.sqrt(y**2 * z**2) - sympy.Abs(y) * sympy.Abs(z),
+        sympy.cosh(y) ** 2 - sympy.sinh(y) ** 2 - 1,
+        sympy.atan(sympy.exp(y)) + sympy.atan(sympy.exp(-y)) - sympy.pi / 2,
+        sympy.exp(sympy.exp(y)) + 1 - sympy.exp(sympy.exp(y)) * (1 + sympy.exp(-sympy.exp(y))),
+    ):
+        assert not apart(difference, points), difference
+    assert apart(sympy.exp(sympy.exp(y)) + 1 - sympy.exp(sympy.exp(y)), points)
 
 
 def test_verdicts_are_deterministic_and_json_ready() -> None:
