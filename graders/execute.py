@@ -13,7 +13,6 @@ that finished, so the answers of the cells that did finish survive a later hang 
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import re
 import shutil
@@ -124,19 +123,26 @@ def imported(notebook: Any, candidates: Sequence[str]) -> tuple[str, ...]:
 
 
 def _imports(source: Any) -> set[str]:
+    """Top-level modules the lines of ``source`` import. Read line by line, not with ``ast``
+    (not thread-safe in CPython 3.11, and a cell needs no parse for this): an import inside a
+    string may count too, which only loads a module early."""
     text = "".join(source) if isinstance(source, list) else str(source)
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    try:
-        tree = ast.parse("\n".join(lines))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()  # the student's cell will fail on its own; nothing to warm for it
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
+    for match in _IMPORT_LINE.finditer(text):
+        if match["module"]:
+            names.add(match["module"].split(".")[0])
+        else:
+            for part in match["modules"].split(","):
+                names.add(part.strip().split(" ")[0].split(".")[0])
     return names
+
+
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<module>[A-Za-z_][\w.]*)[ \t]+import\b"
+    r"|import[ \t]+(?P<modules>[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?"
+    r"(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*))",
+    re.MULTILINE,
+)
 
 
 class Slots:

@@ -49,6 +49,7 @@ import ast
 import io
 import keyword
 import re
+import threading
 import tokenize
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -434,13 +435,20 @@ def _superscript(mark: str) -> str:
     return f"**{power}" if power.isdigit() else f"**({power})"
 
 
+# CPython 3.11's ast.parse is not safe in two threads at once: the conversion to Python objects
+# keeps its recursion depth per interpreter, and a concurrent parse fails with "SystemError: AST
+# constructor recursion depth mismatch". Submissions are checked in threads, so parses take turns.
+_AST_PARSE = threading.Lock()
+
+
 def _python_tree(text: str, declared: frozenset[str]) -> ast.expr:
     """Parse Python-syntax text (after clean-up) into an ``ast`` expression node."""
     text = _normalise(text, declared)
     _refuse_quotes(text)
     text = _insert_products(text, declared)
     try:
-        tree = ast.parse(text, mode="eval")
+        with _AST_PARSE:
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         raise ParseError(f"not a valid expression ({error.msg})") from error
     except (ValueError, OverflowError) as error:

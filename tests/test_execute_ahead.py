@@ -45,7 +45,9 @@ def _notebook(*sources: str) -> Any:
         ("# import torch", ()),
         ("from .torch import x", ()),  # relative: the student's own module
         ("import torchvision", ()),  # another module that merely starts the same
-        ("import torch(", ()),  # a cell that does not parse warms nothing
+        ("print('import torch')", ()),
+        ("def f():\n    import numpy as np", ("numpy",)),
+        ("import numpy.linalg as la, torch.nn", ("numpy", "torch")),
     ],
 )
 def test_imported_finds_real_imports_only(source: str, expected: tuple[str, ...]) -> None:
