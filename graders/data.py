@@ -31,6 +31,7 @@ that form.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import inspect
 import io
 import math
@@ -245,14 +246,32 @@ class Images:
 
 def digits_images() -> tuple[Images, Images]:
     """scikit-learn's digits (8x8, values 0..16) as uint8 train and test splits (seeded)."""
+    found, target = digits_arrays()
+    pixels = np.clip(np.rint(found * (255 / 16)), 0, 255).astype(np.uint8)
+    order = np.random.default_rng(0).permutation(len(pixels))
+    images, labels = pixels[order][:, None, :, :], target[order].astype(np.int64)
+    train = Images(images[:DIGITS_TRAIN], labels[:DIGITS_TRAIN])
+    return train, Images(images[DIGITS_TRAIN:], labels[DIGITS_TRAIN:])
+
+
+def digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The digits' images (N, 8, 8) and labels, read from the file scikit-learn ships.
+
+    Read directly: importing ``sklearn.datasets`` for ``load_digits`` costs about a second of a
+    batch's start (scipy and more); ``load_digits`` itself is the fallback.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    folders = spec.submodule_search_locations if spec else None
+    shipped = [Path(f) / "datasets" / "data" / "digits.csv.gz" for f in folders or ()]
+    for path in shipped:
+        if path.is_file():
+            with gzip.open(path, "rt") as handle:
+                data = np.loadtxt(handle, delimiter=",")
+            return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    pixels = np.clip(np.rint(digits.images * (255 / 16)), 0, 255).astype(np.uint8)
-    order = np.random.default_rng(0).permutation(len(pixels))
-    images, labels = pixels[order][:, None, :, :], digits.target[order].astype(np.int64)
-    train = Images(images[:DIGITS_TRAIN], labels[:DIGITS_TRAIN])
-    return train, Images(images[DIGITS_TRAIN:], labels[DIGITS_TRAIN:])
+    return digits.images, digits.target
 
 
 def idx_files(train: Images, test: Images) -> dict[str, bytes]:

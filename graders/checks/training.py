@@ -313,8 +313,6 @@ class Measure:
 # Runs in the student's kernel after their last cell (see graders.harvest.probe_source).
 _KERNEL = r"""
 def _grader_probe(specs):
-    import numpy as np_
-
     ns = get_ipython().user_ns
     missing = object()
 
@@ -330,12 +328,16 @@ def _grader_probe(specs):
         return value[spec["index"]] if spec["index"] < len(value) else missing
 
     def images(path, invert=False):
+        import numpy as np_
+
         x = np_.load(path, allow_pickle=False)
         if invert:
             x = np_.concatenate([x, 255 - x])
         return x.astype(np_.float32) / np_.float32(255)
 
     def short(values):
+        import numpy as np_
+
         a = np_.asarray(values, dtype=np_.float64)
         return np_.array([float("%.6g" % v) for v in a.ravel().tolist()]).reshape(a.shape)
 
@@ -343,6 +345,7 @@ def _grader_probe(specs):
         return y[0] if isinstance(y, (tuple, list)) else y
 
     def outputs(model, x, batch=256):
+        import numpy as np_
         import torch
 
         flat, shape, chunks = None, None, []

@@ -76,6 +76,17 @@ def test_digits_idx_holds_scikit_learns_digits() -> None:
     assert ours == theirs
 
 
+def test_digits_read_from_the_shipped_file_are_load_digits_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    digits = load_digits()
+    images, labels = data.digits_arrays()
+    assert np.array_equal(images, digits.images) and np.array_equal(labels, digits.target)  # type: ignore[attr-defined]
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)  # file not found
+    images, labels = data.digits_arrays()  # load_digits itself, then
+    assert np.array_equal(images, digits.images) and np.array_equal(labels, digits.target)  # type: ignore[attr-defined]
+
+
 def _write(folder: Path, files: dict[str, bytes], gz: bool = False) -> None:
     for name, raw in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)

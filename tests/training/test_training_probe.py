@@ -218,8 +218,8 @@ def test_a_plain_function_is_measured_too(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_a_released_placeholder_is_not_run_and_loads_no_torch(tmp_path: Path) -> None:
-    """`q3_model = ...` left as released: the probe says so and never imports torch, which
-    would cost every unanswered notebook a second or more of the kernel's time."""
+    """`q3_model = ...` left as released: the probe says so and imports neither torch nor
+    numpy, which would cost every unanswered notebook a second or more of the kernel's time."""
     probe = _part().probe({})
     measure = t.Measure("model", "m")
     answers = run_probe(probe, {"m": ...}, tmp_path)
@@ -229,9 +229,10 @@ def test_a_released_placeholder_is_not_run_and_loads_no_torch(tmp_path: Path) ->
         "class Shell:\n    user_ns = {'m': ...}\n"
         "get_ipython = lambda: Shell\n"
         f"exec(compile({probe_source([probe])!r}, '<probe>', 'exec'))\n"
-        f"print(Shell.user_ns[{measure.name('error')!r}], 'torch' in sys.modules)\n"
+        f"print(Shell.user_ns[{measure.name('error')!r}], 'torch' in sys.modules, "
+        "'numpy' in sys.modules)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
     )
-    assert done.stdout.split() == ["left", "as", "released", "False"]
+    assert done.stdout.split() == ["left", "as", "released", "False", "False"]
