@@ -63,7 +63,7 @@ from graders import __version__
 from graders.execute import ExecutionJob, NbclientRunner, Outcome
 from graders.parts import TextPart
 from graders.questions import Homework, Probing
-from graders.release import fill_answers, release_notebook
+from graders.release import PLACEHOLDER, fill_answers, release_notebook
 from graders.sandbox import choose_mode
 from reference import catalogue
 
@@ -93,13 +93,16 @@ class Assignment:
     references: dict[str, Any]  # the automatically graded answers given -> reference value
     points: float  # what those are worth: full marks in both graders
     setup: str  # the course's set-up cell, run first in both formats ("" when dropped)
+    drop_unanswered: bool = False  # what-if: no `name = ...` line left for unanswered items
 
     @property
     def student_code(self) -> str:
         return "".join(f"{name} = {source}\n" for name, source in self.answers.items())
 
 
-def plan_assignment(homework: Homework, *, keep_setup: bool) -> Assignment:
+def plan_assignment(
+    homework: Homework, *, keep_setup: bool, drop_unanswered: bool = False
+) -> Assignment:
     answers: dict[str, str] = {}
     references: dict[str, Any] = {}
     points = 0.0
@@ -120,7 +123,8 @@ def plan_assignment(homework: Homework, *, keep_setup: bool) -> Assignment:
                 points += item.points
     if not references:
         raise SystemExit(f"{homework.id} has no automatically graded item to answer")
-    return Assignment(homework, answers, references, points, homework.setup if keep_setup else "")
+    setup = homework.setup if keep_setup else ""
+    return Assignment(homework, answers, references, points, setup, drop_unanswered)
 
 
 # --- the submissions, in both formats -------------------------------------------------------
@@ -133,11 +137,16 @@ def student_ids(n: int) -> list[str]:
 
 def write_ours(assignment: Assignment, students: Sequence[str], folder: Path) -> list[Path]:
     """``folder/<homework>/<student>.ipynb``: the released notebook with the answers filled in
-    (and without the course's set-up cell when it is dropped)."""
+    (and without the course's set-up cell when it is dropped, and without the placeholder lines
+    of the unanswered items when ``drop_unanswered``)."""
     homework = assignment.homework
     filled = fill_answers(release_notebook(homework), assignment.answers)
     if homework.setup and not assignment.setup:
         filled.cells = [c for c in filled.cells if c.source != homework.setup]
+    if assignment.drop_unanswered:
+        for cell in filled.cells:
+            if cell.cell_type == "code" and "grader" in cell.metadata:
+                cell.source = _PLACEHOLDER_LINE.sub("", cell.source)
     paths = []
     for student in students:
         nb = nbformat.from_dict(filled)
@@ -149,6 +158,9 @@ def write_ours(assignment: Assignment, students: Sequence[str], folder: Path) ->
         nbformat.write(nb, str(path))
         paths.append(path)
     return paths
+
+
+_PLACEHOLDER_LINE = re.compile(rf"^\w+\s*=\s*{re.escape(PLACEHOLDER)}(?:\s*#.*)?\n?", re.MULTILINE)
 
 
 def _nbgrader_cell(source: str, **flags: Any) -> Any:
@@ -649,6 +661,7 @@ class Figures:
     homework: str
     setup_cell: bool  # the course's set-up cell was run
     answers: int  # automatically graded answers per notebook
+    placeholders_removed: bool  # the --drop-unanswered what-if
     versions: dict[str, Any]
     totals: dict[str, float] = field(default_factory=dict)
     per_submission: dict[str, float] = field(default_factory=dict)
@@ -765,7 +778,9 @@ def report(figures: Figures) -> str:
     width = max(len(r[0]) for r in rows)
     lines = [
         f"{figures.n} submissions of {figures.homework} ({figures.answers} automatic answers, "
-        f"set-up cell {'run' if figures.setup_cell else 'dropped'}), {figures.cores} cores, "
+        f"set-up cell {'run' if figures.setup_cell else 'dropped'}"
+        f"{'; what-if: unanswered placeholders removed' if figures.placeholders_removed else ''}"
+        f"), {figures.cores} cores, "
         f"best of {len(figures.rounds)} round(s)",
         f"{'':{width}}  {'total s':>8}  {'s/submission':>12}  {'throughput vs nbgrader':>22}"
         f"  {'CPU s/submission':>16}",
@@ -783,24 +798,24 @@ def report(figures: Figures) -> str:
         ("+ inside our execution: sandbox, harvest cells, clean-up", "inside_execution"),
         ("+ checks, scores and reports (cached re-grade)", "checks_scores_reports"),
         ("+ grade.py start-up (imports, catalogue), shared", "startup_share"),
-        ("+ unaccounted (threads, class pages, noise)", "unaccounted"),
+        ("+ the rest (class pages, noise; < 0: next kernel started ahead)", "unaccounted"),
         ("= ours, --workers 1", "total"),
         ("overhead beyond the floor", "beyond_floor"),
     ]
     lines += [
         "",
-        "where our time goes, per submission, one worker:" + " " * 12 + "wall s     CPU s",
+        "where our time goes, per submission, one worker:" + " " * 18 + "wall s     CPU s",
     ]
     for name, key in breakdown:
         spent = cpu_parts.get(key) if cpu_parts else None
-        lines.append(f"  {name:58} {_cell(wall.get(key))}  {_cell(spent)}")
+        lines.append(f"  {name:64} {_cell(wall.get(key))}  {_cell(spent)}")
     parts_wall, parts_cpu = figures.overhead["parts_wall"], figures.overhead.get("parts_cpu", {})
     for name, key in (
         ("a kernel started and stopped, bare", "kernel_start_stop_bare"),
         ("the same through our sandboxed runner", "kernel_start_stop_sandboxed"),
         ("grade.py on an empty folder (once per batch)", "startup"),
     ):
-        lines.append(f"  {name:58} {_cell(parts_wall[key])}  {_cell(parts_cpu.get(key))}")
+        lines.append(f"  {name:64} {_cell(parts_wall[key])}  {_cell(parts_cpu.get(key))}")
     lines += [
         f"  (the execution time recorded in the results JSON: {wall['execution_recorded']:.3f} s)",
         "",
@@ -877,6 +892,13 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the course's set-up cell of the released notebook, and run it in both "
         "graders (by default it is dropped: the notebooks hold the student's answers only)",
     )
+    parser.add_argument(
+        "--drop-unanswered",
+        action="store_true",
+        help="what-if: remove the placeholder lines (`name = ...`) of the items left unanswered "
+        "from our notebooks, as nbgrader's have none (a kernel probe then finds nothing to "
+        "measure)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     parser.add_argument(
         "--keep", action="store_true", help="keep the work folder (submissions, reports, logs)"
@@ -891,7 +913,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     books = catalogue()
     if args.homework not in books:
         raise SystemExit(f"unknown homework {args.homework!r}; known: {', '.join(sorted(books))}")
-    assignment = plan_assignment(books[args.homework], keep_setup=args.keep_setup)
+    assignment = plan_assignment(
+        books[args.homework], keep_setup=args.keep_setup, drop_unanswered=args.drop_unanswered
+    )
     venv = args.venv.expanduser().absolute()
     venv.parent.mkdir(parents=True, exist_ok=True)
     ensure_nbgrader(venv, args.nbgrader_version, venv.parent / "install.log")
@@ -901,6 +925,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{assignment.homework.id}: {len(assignment.references)} automatically graded answers "
         f"({assignment.points:g} points) in each notebook; course set-up cell "
         + ("kept" if assignment.setup else "dropped")
+        + ("; unanswered placeholders removed (what-if)" if assignment.drop_unanswered else "")
     )
     meter = CpuMeter()
     bench = Bench(work, venv, assignment, student_ids(args.n), args.workers, meter)
@@ -939,6 +964,7 @@ def measure(bench: Bench, rounds: int, venv: Path) -> Figures:
         assignment.homework.id,
         bool(assignment.setup),
         len(assignment.references),
+        assignment.drop_unanswered,
         versions(venv, done[0].ours_parallel.isolation),
     )
     summarise(done, parts, figures)
