@@ -12,7 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes import ROOT
 
+from graders.execute import NbclientRunner
+from graders.pipeline import Settings, run_batch
+from graders.sandbox import choose_mode
+from reference import catalogue
 from report.classbook import Graded
 from report.devtools import Browser, browser
 
@@ -45,6 +50,9 @@ LAYOUT = """(() => {
     direction: getComputedStyle(document.documentElement).direction,
     bodyDirection: getComputedStyle(document.body).direction,
     cardsInside: cards.every(r => r.left >= 0 && r.right <= window.innerWidth),
+    // a table wider than its card scrolls inside it, hiding its far column (long formulas)
+    tablesFit: [...document.querySelectorAll('.scroll')]
+      .filter(s => s.scrollWidth > s.clientWidth + 1).map(s => [s.clientWidth, s.scrollWidth]),
     maths: [...document.querySelectorAll('math')].map(m => ({
       mathml: m instanceof MathMLElement,
       width: m.getBoundingClientRect().width,
@@ -70,6 +78,7 @@ def test_pages_fit_a_laptop_screen_in_their_direction(
         assert layout["innerWidth"] == WIDTH
         assert layout["scrollWidth"] <= WIDTH, (name, layout["scrollWidth"])
         assert layout["cardsInside"], name
+        assert layout["tablesFit"] == [], (name, layout["tablesFit"])
         expected = "rtl" if lang == "fa" else "ltr"
         assert layout["direction"] == layout["bodyDirection"] == expected, name
         if path.parent.name == "hw4" and path.stem != "index":
@@ -121,3 +130,20 @@ def test_class_tables_sort_when_a_heading_is_selected(chrome: Browser, graded_en
         "document.querySelectorAll('#students th')[1].getAttribute('aria-sort')"
     )
     assert json.dumps(sort_state) == '"descending"'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_long_formulas_scroll_in_their_cell_instead_of_widening_the_table(
+    chrome: Browser, lang: str, tmp_path: Path
+) -> None:
+    """HW1's derivation shows formulas as wide as 870 pixels beside each step; a table sized to
+    them would hide its explanation column behind a scroll bar."""
+    settings = Settings(out=tmp_path / "out", lang=lang)
+    homework = {"hw1": catalogue()["hw1"]}
+    runner = NbclientRunner(choose_mode("auto"))
+    run_batch(ROOT / "submissions" / "hw1", homework, runner, settings, lambda line: None)
+    chrome.load(tmp_path / "out" / "hw1" / "seed-student.html", width=WIDTH)
+    layout = chrome.evaluate(LAYOUT)
+    assert layout["maths"] and layout["scrollWidth"] <= WIDTH
+    assert layout["tablesFit"] == [], layout["tablesFit"]
