@@ -11,7 +11,17 @@ import pytest
 import graders
 from graders.classroom import VERDICT_ORDER
 from graders.execute import CellStatus
-from graders.i18n import ENGLISH, LANGUAGES, MISTAKES_FA, PERSIAN, messages, text_direction
+from graders.i18n import (
+    ENGLISH,
+    LANGUAGES,
+    LRI,
+    MISTAKES_FA,
+    PDI,
+    PERSIAN,
+    isolate_formulas,
+    messages,
+    text_direction,
+)
 
 TEMPLATES = Path(graders.__file__).parent / "templates"
 REPORT_TEMPLATES = ("base", "student", "parts", "assignment", "index")
@@ -84,13 +94,21 @@ def test_unknown_language_is_refused() -> None:
         messages("de")
 
 
-def test_persian_mistake_explanations_name_known_mistakes() -> None:
-    from graders.checks import tables
-    from reference import hw4
+def _declared_mistakes() -> set[str]:
+    """The id of every ``Mistake("id", ...)`` written in the grader and the references."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [*(root / "graders").rglob("*.py"), *(root / "reference").glob("*.py")]
+    declared = re.compile(r'\bMistake\(\s*(?:id=)?\s*"([^"]+)"')
+    return {m for path in sources for m in declared.findall(path.read_text(encoding="utf-8"))}
 
-    known = {m.id for m in vars(hw4).values() if hasattr(m, "explanation") and hasattr(m, "id")}
-    known |= {m.id for m in vars(tables).values() if hasattr(m, "explanation") and hasattr(m, "id")}
-    assert set(MISTAKES_FA) <= known
+
+def test_every_named_mistake_is_explained_in_persian_and_none_is_stale() -> None:
+    declared = _declared_mistakes()
+    assert len(declared) > 30 and "swapped-weights" in declared  # the scan finds them
+    assert set(MISTAKES_FA) == declared
+    persian = messages("fa")
+    for mistake in declared:
+        assert text_direction(persian.mistake(mistake)) == "rtl", mistake
     assert messages("fa").mistake("update-sign") and not messages("en").mistake("update-sign")
 
 
@@ -107,3 +125,22 @@ def test_persian_mistake_explanations_name_known_mistakes() -> None:
 )
 def test_text_direction_follows_most_letters(text: str, direction: str) -> None:
     assert text_direction(text) == direction
+
+
+def test_formulas_inside_persian_explanations_are_isolated_left_to_right() -> None:
+    text = "علامت گرادیان وارونه است: برای E = ½(t − out)² مشتق ∂E/∂out برابر out − t است."
+    isolated = isolate_formulas(text)
+    assert isolated.replace(LRI, "").replace(PDI, "") == text  # nothing else changes
+    runs = re.findall(f"{LRI}(.*?){PDI}", isolated)
+    assert runs == ["E = ½(t − out)²", "∂E/∂out", "out − t"]
+    assert isolate_formulas("فقط فارسی، بی فرمول.") == "فقط فارسی، بی فرمول."
+    bracketed = isolate_formulas("همان w³₁ و w³₂ (لایهٔ ۳) هستند؛ نه σ(x)")
+    assert re.findall(f"{LRI}(.*?){PDI}", bracketed) == ["w³₁", "w³₂", "σ(x)"]
+    listed = isolate_formulas("با برچسب (w²₁، w²₂) نوشته است")
+    assert re.findall(f"{LRI}(.*?){PDI}", listed) == ["w²₁", "w²₂"]
+    assert "(" + LRI in listed and PDI + ")" in listed  # the brackets stay in the sentence
+    assert LRI not in messages("en").table["verdict.correct"]
+    assert all(
+        isolated.count(LRI) == isolated.count(PDI)
+        for isolated in map(messages("fa").mistake, MISTAKES_FA)
+    )
