@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -180,3 +181,28 @@ def test_each_worker_gets_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch
     assert [thread_share(n) for n in (1, 2, 3, 8, 64)] == [8, 4, 2, 1, 1]
     monkeypatch.setattr("os.cpu_count", lambda: None)
     assert thread_share(2) == 1
+
+
+@pytest.mark.slow
+def test_the_kernel_skips_jedi_for_itself_but_the_student_may_import_it(
+    runner: NbclientRunner, tmp_path: Path
+) -> None:
+    """The kernel's main program keeps IPython's completer from loading jedi; the student's
+    code still imports jedi, and its own modules from the working folder, as usual."""
+    helper = tmp_path / "helper.py"
+    helper.write_text("ANSWER = 42\n", encoding="utf-8")
+    source = (
+        "import helper, jedi, json, sys, IPython.core.completer as c\n"
+        "print(json.dumps([helper.ANSWER, jedi.__name__, c.JEDI_INSTALLED]))"
+    )
+    job = ExecutionJob(
+        notebook=_notebook(source),
+        harvest_source="print('harvested')",
+        cell_timeout=30,
+        notebook_timeout=60,
+        files=(helper,),
+    )
+    execution = runner.run(job)
+    (cell,) = execution.cells
+    assert cell.status is CellStatus.OK, cell.error
+    assert json.loads(cell.output.strip().splitlines()[-1]) == [42, "jedi", False]
