@@ -30,7 +30,7 @@ import jinja2
 
 from graders import __version__
 from graders.data import DataShelf
-from graders.discover import discover
+from graders.discover import discover, released_to
 from graders.execute import CellStatus, KernelRunner, NbclientRunner
 from graders.pipeline import Settings, grade_submission
 from graders.public import (
@@ -275,9 +275,9 @@ def check_notebook(
         plan = None  # an unreadable file: report why it cannot run
     homework_id = plan.homework.id if plan else wanted or "unknown"
     submission = discover(path, {homework_id})[0]
-    claimed = metadata.get("grader", {}).get("student") if secret else None
-    if isinstance(claimed, str) and claimed.strip():  # a notebook released to one student
-        submission = replace(submission, student=claimed.strip())
+    claimed = released_to(metadata) if secret else ""
+    if claimed:  # a notebook released to one student
+        submission = replace(submission, student=claimed)
     if submission.assignment != homework_id:
         unreadable = submission.notebook is None
         submission = replace(

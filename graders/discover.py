@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -178,13 +178,21 @@ def parse_notebook(raw: bytes) -> tuple[Any, str, tuple[str, ...]]:
     return notebook, "", tuple(notes)
 
 
+def released_to(metadata: Mapping[str, Any]) -> str:
+    """The student a per-student release named in a notebook's ``metadata``, or ''."""
+    grader = metadata.get("grader")
+    if not isinstance(grader, Mapping):
+        return ""
+    return str(grader.get("student", "") or "").strip()
+
+
 def _submission(path: Path, root: Path, known: Collection[str]) -> Submission:
     assignment, student = _path_ids(path, root, known)
     notebook, problem, read_notes = read_notebook(path)
     notes = list(read_notes)
     meta = (notebook.metadata.get("grader", {}) if notebook is not None else {}) or {}
     meta_assignment = str(meta.get("assignment", "") or "")
-    meta_student = str(meta.get("student", "") or "")
+    meta_student = released_to(notebook.metadata) if notebook is not None else ""
     if meta_assignment in known:
         if assignment and assignment != meta_assignment:
             notes.append(

@@ -25,7 +25,7 @@ from graders.answers import Answer, Kind, Status, Verdict
 from graders.cache import job_key, load, store
 from graders.checks import check_answers
 from graders.data import DATA_PARAM, DataShelf
-from graders.discover import Submission, discover
+from graders.discover import Submission, discover, released_to
 from graders.execute import (
     CellStatus,
     Execution,
@@ -95,7 +95,7 @@ def grade_submission(
     notes = submission.notes
     if homework.variation is not None and settings.secret:
         notes = (*notes, f"graded against the numbers of {submission.student}'s own variant")
-        if submission.notebook is not None and not _released_to(submission.notebook):
+        if submission.notebook is not None and not released_to(submission.notebook.metadata):
             notes = (
                 *notes,
                 "the notebook names no student (it was not released to one): "
@@ -142,13 +142,6 @@ def grade_submission(
         score(homework, verdicts, submission.student, settings.overrides), execution
     )
     return replace(result, cached=cached is not None)
-
-
-def _released_to(notebook: Any) -> str:
-    """The student a per-student release wrote into ``notebook``'s metadata, or ''."""
-    grader = notebook.get("metadata", {}).get("grader", {})
-    student = grader.get("student") if isinstance(grader, dict) else None
-    return student.strip() if isinstance(student, str) else ""
 
 
 @dataclass(frozen=True)
