@@ -26,8 +26,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from graders import __version__
 from graders.data import DataShelf
 from graders.discover import discover, released_to
@@ -46,6 +44,7 @@ from graders.public import (
     public_view,
 )
 from graders.questions import Homework
+from graders.report import environment
 from graders.results import SubmissionResult, visibility, write_atomic, write_json
 from graders.sandbox import choose_mode
 
@@ -550,14 +549,8 @@ def _graded_tests(report: CheckReport) -> list[dict[str, Any]]:
 
 def html(report: CheckReport) -> str:
     """A self-contained page of the report (the workflow's artefact)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("graders", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return env.get_template("check.html.j2").render(r=report, points=_points)
+    template = environment().get_template("check.html.j2")
+    return template.render(r=report, points=_points)
 
 
 # --------------------------------------------------------------------------------------------

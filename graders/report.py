@@ -102,7 +102,8 @@ def student_page_name(student: str) -> str:
     return f"{file_stem(student)}.html"
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The templates' environment, with the reports' filters (the check page uses it too)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("graders", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -132,7 +133,7 @@ class Reporter:
         self.catalogue = catalogue
         self.messages = messages(lang)
         self.overrides_file = overrides_file or DEFAULT_OVERRIDES
-        self.env = _environment()
+        self.env = environment()
 
     def student_dir(self, assignment: str) -> Path:
         return self.out / assignment
