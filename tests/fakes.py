@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from graders.execute import CellRun, CellStatus, Execution, ExecutionJob, Outcome
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
+
+
+def build_demos() -> ModuleType:
+    """``tools/build_demos.py``, which writes the demo submissions, as a module."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_demos as module
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return module
 
 
 @dataclass

@@ -7,12 +7,10 @@ flagged) and crashes (training raises half way: reported, the other answers stil
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from fakes import ROOT
+from fakes import build_demos
 from notebook_runner import InProcessRunner
 
 from graders.discover import Submission
@@ -60,18 +58,9 @@ CRASHED = {
 }
 
 
-def _build_demos() -> ModuleType:
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import build_demos
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
-    return build_demos
-
-
 def _grade(group: str, kind: str, folder: Path) -> dict[str, ItemResult]:
     homework = Homework("hwx", "t", GROUPS[group], {}, setup=training.setup_source())
-    nb = _build_demos().with_training(release_notebook(homework), group, kind)
+    nb = build_demos().with_training(release_notebook(homework), group, kind)
     submission = Submission("hwx", kind, folder / f"{kind}.ipynb", nb)
     result = grade_submission(
         submission, homework, InProcessRunner(), Settings(out=folder / "out", rerun=True)
@@ -110,7 +99,7 @@ def test_weak_work_fails_its_bar_with_the_figures_shown(group: str, tmp_path: Pa
 @pytest.mark.parametrize("group", GROUPS)
 def test_an_accuracy_it_does_not_have_is_flagged(group: str, tmp_path: Path) -> None:
     items = _grade(group, "overclaims", tmp_path)
-    claims = [items[v] for v in _build_demos().CLAIMS[group]]
+    claims = [items[v] for v in build_demos().CLAIMS[group]]
     assert claims and all(i.verdict.mistake is not None for i in claims)
     assert all(i.verdict.mistake.id == "reported-not-measured" for i in claims if i.verdict.mistake)
     assert all(i.verdict.extra["flagged"] for i in claims)
