@@ -38,7 +38,7 @@ from graders.execute import (
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.overrides import Overrides
 from graders.progress import Progress
-from graders.questions import Homework, Params
+from graders.questions import Homework, Probe
 from graders.report import VARIANT_MATCHES, Reporter
 from graders.results import SubmissionResult, write_json
 from graders.score import QuestionResult, score
@@ -115,7 +115,7 @@ def grade_submission(
     nonce = f"@@grader-{secrets.token_hex(16)}@@"
     params = {**homework.params, DATA_PARAM: settings.data}
     probes = homework.probes(params)
-    names = harvested_names(homework, params)
+    names = harvested_names(homework, probes)
     final = probe_source(probes) + "\n" + harvest_source(names, nonce) if probes else ""
     job = ExecutionJob(
         notebook=submission.notebook,
@@ -170,9 +170,10 @@ class _Identity:
         )
 
 
-def harvested_names(homework: Homework, params: Params | None = None) -> tuple[str, ...]:
-    """The answer variables, then what the probes leave: everything the harvest reads."""
-    extra = tuple(v for probe in homework.probes(params) for v in probe.variables)
+def harvested_names(homework: Homework, probes: Sequence[Probe]) -> tuple[str, ...]:
+    """The answer variables, then what ``probes`` (the homework's) leave: everything the
+    harvest reads."""
+    extra = tuple(v for probe in probes for v in probe.variables)
     return homework.variables + tuple(v for v in extra if v not in homework.variables)
 
 
