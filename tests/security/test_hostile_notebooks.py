@@ -278,8 +278,14 @@ def _corpus(hw4: Homework, batch: Batch, victim: Path) -> dict[str, Callable[[],
         "replaces-stdout": lambda: notebook(
             hw4,
             after=[
+                # a new object: IPython (9) undoes a patched ``sys.stdout.write`` after the cell
                 "import builtins, sys\n"
-                "sys.stdout.write = lambda text: len(text)\n"
+                "class Discard:\n"
+                "    def write(self, text):\n"
+                "        return len(text)\n"
+                "    def flush(self):\n"
+                "        pass\n"
+                "sys.stdout = Discard()\n"
                 "builtins.print = lambda *args, **kwargs: None"
             ],
         ),
