@@ -20,10 +20,17 @@ from typing import Any
 from graders import __version__
 from graders.ci import add_commands, run_command
 from graders.data import DataShelf, datasets_of
+from graders.discover import Submission
 from graders.execute import NbclientRunner
 from graders.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graders.overrides import read_overrides
-from graders.pipeline import BatchInterrupted, BatchSummary, Settings, run_batch
+from graders.pipeline import (
+    BatchInterrupted,
+    BatchSummary,
+    Settings,
+    grade_batch,
+    submissions_under,
+)
 from graders.public import write_public_release, write_variant_releases
 from graders.questions import Homework
 from graders.sandbox import Limits, choose_mode, remove_stale_run_folders, thread_share
@@ -203,7 +210,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _catalogue() -> dict[str, Homework]:
+def _catalogue() -> Mapping[str, Homework]:
     from reference import catalogue
 
     return catalogue()
@@ -282,12 +289,6 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(catalogue))}"
         )
     shelf = DataShelf(args.data)
-    wanted = [hw for name, hw in catalogue.items() if args.assignment in (None, name)]
-    problems = shelf.missing(datasets_of(wanted))
-    if problems:
-        lines = ["some datasets are missing:", *problems]
-        print("grade.py: --data: " + "\n  ".join(lines), file=sys.stderr)
-        return 2
     folder = args.submissions if args.submissions.is_dir() else args.submissions.parent
     settings = Settings(
         secret=_read_secret(args.secret, parser),
@@ -301,6 +302,15 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         lang=args.lang,
         data=shelf,
     )
+    submissions = submissions_under(args.submissions, catalogue, settings)
+    # only the homeworks handed in are built (their references computed) and need their data
+    present = {s.assignment for s in submissions}
+    wanted = [catalogue[name] for name in catalogue if name in present]
+    problems = shelf.missing(datasets_of(wanted))
+    if problems:
+        lines = ["some datasets are missing:", *problems]
+        print("grade.py: --data: " + "\n  ".join(lines), file=sys.stderr)
+        return 2
     try:
         plan = choose_mode(args.sandbox)
     except RuntimeError as exc:
@@ -311,16 +321,19 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"Data: {shelf.described}")
     started = time.monotonic()
     if args.dask:
-        summary = _grade_on_dask(args, catalogue, settings)
+        summary = _grade_on_dask(args, submissions, catalogue, settings)
     else:
         runner = NbclientRunner(plan, Limits(threads=thread_share(args.workers)))
-        summary = run_batch(args.submissions, catalogue, runner, settings)
+        summary = grade_batch(submissions, catalogue, runner, settings)
     _print_summary(summary, args.out, time.monotonic() - started)
     return 0 if summary.results else 1
 
 
 def _grade_on_dask(
-    args: argparse.Namespace, catalogue: Mapping[str, Homework], settings: Settings
+    args: argparse.Namespace,
+    submissions: Sequence[Submission],
+    catalogue: Mapping[str, Homework],
+    settings: Settings,
 ) -> BatchSummary:
     from graders.cluster import client_for, on_dask
 
@@ -337,7 +350,7 @@ def _grade_on_dask(
         settings = replace(settings, workers=workers)
         grade_all = on_dask(client, args.sandbox)
         runner = NbclientRunner(choose_mode("none"))  # unused: the workers run the kernels
-        return run_batch(args.submissions, catalogue, runner, settings, grade_all=grade_all)
+        return grade_batch(submissions, catalogue, runner, settings, grade_all=grade_all)
     finally:
         cluster = getattr(client, "cluster", None)
         client.close()

@@ -270,16 +270,37 @@ def run_batch(
     progress: Progress | None = None,
     grade_all: GradeAll | None = None,
 ) -> BatchSummary:
-    """Grade every submission under ``root`` and write the reports under ``settings.out``.
+    """Grade every submission under ``root`` and write the reports under ``settings.out``."""
+    submissions = submissions_under(root, catalogue, settings)
+    return grade_batch(submissions, catalogue, runner, settings, echo, progress, grade_all)
+
+
+def submissions_under(
+    root: Path, catalogue: Mapping[str, Homework], settings: Settings
+) -> list[Submission]:
+    """The submissions under ``root`` that a batch grades (only ``settings.assignment``'s)."""
+    submissions = discover(root, catalogue.keys())
+    if settings.assignment:
+        submissions = [s for s in submissions if s.assignment == settings.assignment]
+    return submissions
+
+
+def grade_batch(
+    submissions: Sequence[Submission],
+    catalogue: Mapping[str, Homework],
+    runner: KernelRunner,
+    settings: Settings,
+    echo: Callable[[str], None] = print,
+    progress: Progress | None = None,
+    grade_all: GradeAll | None = None,
+) -> BatchSummary:
+    """Grade ``submissions`` and write the reports under ``settings.out``.
 
     ``grade_all`` decides where submissions are graded (default: ``in_threads(runner)``);
     each student's files are written as soon as that student's result arrives, so an
     interrupted batch keeps them (and the execution cache makes the next run re-execute only
     what had not finished).
     """
-    submissions = discover(root, catalogue.keys())
-    if settings.assignment:
-        submissions = [s for s in submissions if s.assignment == settings.assignment]
     reporter = Reporter(settings.out, catalogue, settings.lang, settings.overrides.source)
     for problem in settings.overrides.problems:
         echo(f"overrides: {problem} (line skipped)")

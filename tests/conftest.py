@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent  # also in fakes, which tests impo
 
 
 @pytest.fixture(scope="session")
-def books() -> dict[str, Homework]:
+def books() -> Mapping[str, Homework]:
     return catalogue()
 
 
 @pytest.fixture(scope="session")
-def hw4(books: dict[str, Homework]) -> Homework:
+def hw4(books: Mapping[str, Homework]) -> Homework:
     return books["hw4"]

@@ -7,6 +7,7 @@ import os
 import pickle
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def test_task_survives_pickling(hw4: Homework, tmp_path: Path) -> None:
 
 
 def test_dask_gives_the_results_of_a_local_run(
-    client: Any, books: dict[str, Homework], tmp_path: Path
+    client: Any, books: Mapping[str, Homework], tmp_path: Path
 ) -> None:
     from graders.cluster import on_dask
 

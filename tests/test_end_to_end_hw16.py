@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ HW6_QUESTIONS = ("hw6.q1", "hw6.q2")  # HW6 Q3 (training) is graded by its own t
 
 
 @pytest.mark.slow
-def test_hw1_correct_demo_has_full_marks(graded: Path, books: dict[str, Homework]) -> None:
+def test_hw1_correct_demo_has_full_marks(graded: Path, books: Mapping[str, Homework]) -> None:
     record = _record(graded, "hw1", "correct")
     assert record["ran"] is True
     verdicts = _verdicts(record, HW1_QUESTIONS)
@@ -120,7 +121,7 @@ def test_hw1_seed_student_is_graded_step_by_step(graded: Path) -> None:
 
 @pytest.mark.slow
 def test_hw6_correct_demo_has_full_marks_with_the_tas_points(
-    graded: Path, books: dict[str, Homework]
+    graded: Path, books: Mapping[str, Homework]
 ) -> None:
     record = _record(graded, "hw6", "correct")
     verdicts = _verdicts(record, HW6_QUESTIONS)
@@ -174,7 +175,7 @@ def _answer_cells_namespace(nb: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_released_notebook_with_reference_answers_scores_full_marks(
-    tmp_path: Path, books: dict[str, Homework], assignment: str
+    tmp_path: Path, books: Mapping[str, Homework], assignment: str
 ) -> None:
     homework = books[assignment]
     solved = _reference_values(homework)

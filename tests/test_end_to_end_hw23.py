@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def _text_items(homework: Homework) -> set[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("assignment", "fixture"), [("hw2", "graded_hw2"), ("hw3", "graded_hw3")])
 def test_correct_demo_full_marks(
-    assignment: str, fixture: str, books: dict[str, Homework], request: pytest.FixtureRequest
+    assignment: str, fixture: str, books: Mapping[str, Homework], request: pytest.FixtureRequest
 ) -> None:
     out = request.getfixturevalue(fixture)
     homework = books[assignment]
@@ -175,7 +176,7 @@ def _namespace(notebook: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("assignment", ["hw2", "hw3"])
 def test_released_notebook_with_reference_answers_scores_full(
-    assignment: str, books: dict[str, Homework], tmp_path: Path
+    assignment: str, books: Mapping[str, Homework], tmp_path: Path
 ) -> None:
     homework = books[assignment]
     answers: dict[str, str] = {}

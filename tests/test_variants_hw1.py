@@ -33,7 +33,7 @@ VARIED = ("i1", "i2", *WEIGHTS, "b1", "b2")
 
 
 @pytest.fixture(scope="module")
-def hw1(books: dict[str, Homework]) -> Homework:
+def hw1(books: Mapping[str, Homework]) -> Homework:
     return books["hw1"]
 
 

@@ -224,7 +224,9 @@ def test_results_json_visibility_follows_the_declaration() -> None:
     assert {t["visibility"] for t in to_json(result)["tests"]} == {"after_published"}
 
 
-def test_every_homework_has_a_manifest_without_hidden_answers(books: dict[str, Homework]) -> None:
+def test_every_homework_has_a_manifest_without_hidden_answers(
+    books: Mapping[str, Homework],
+) -> None:
     for homework in books.values():
         manifest = manifest_of(homework)
         assert read_manifest(json.loads(json.dumps(manifest.to_json()))) == manifest

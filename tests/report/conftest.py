@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from graders.questions import Homework
@@ -9,12 +11,12 @@ from report.classbook import OVERRIDES, Graded, grade_class
 
 
 @pytest.fixture(scope="session")
-def graded_en(tmp_path_factory: pytest.TempPathFactory, books: dict[str, Homework]) -> Graded:
+def graded_en(tmp_path_factory: pytest.TempPathFactory, books: Mapping[str, Homework]) -> Graded:
     return grade_class(tmp_path_factory.mktemp("class-en"), books, "en", OVERRIDES)
 
 
 @pytest.fixture(scope="session")
-def graded_fa(tmp_path_factory: pytest.TempPathFactory, books: dict[str, Homework]) -> Graded:
+def graded_fa(tmp_path_factory: pytest.TempPathFactory, books: Mapping[str, Homework]) -> Graded:
     return grade_class(tmp_path_factory.mktemp("class-fa"), books, "fa", OVERRIDES)
 
 

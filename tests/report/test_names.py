@@ -4,6 +4,7 @@ English by default and wherever a Persian name is missing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def _persian(text: str) -> bool:
 
 
 def test_every_question_and_item_of_every_homework_has_a_persian_name(
-    books: dict[str, Homework],
+    books: Mapping[str, Homework],
 ) -> None:
     assert sorted(books) == ["hw1", "hw2", "hw3", "hw4", "hw6"]
     for homework in books.values():
@@ -52,7 +53,7 @@ def test_every_question_and_item_of_every_homework_has_a_persian_name(
 
 
 def test_english_is_the_default_and_fills_in_a_missing_persian_name(
-    books: dict[str, Homework],
+    books: Mapping[str, Homework],
 ) -> None:
     hw4 = books["hw4"]
     q1, q2 = hw4.questions[0].id, hw4.questions[1].id
@@ -85,7 +86,7 @@ def _label_cell(page: Node, variable: str) -> Node:
 
 
 def test_persian_pages_show_persian_titles_and_labels_and_no_english_title(
-    graded_fa: Graded, books: dict[str, Homework]
+    graded_fa: Graded, books: Mapping[str, Homework]
 ) -> None:
     for result in graded_fa.summary.results:
         homework = books[result.assignment]
@@ -111,7 +112,7 @@ def test_persian_pages_show_persian_titles_and_labels_and_no_english_title(
 
 
 def test_every_homework_renders_in_persian_with_its_own_names(
-    tmp_path: Path, books: dict[str, Homework]
+    tmp_path: Path, books: Mapping[str, Homework]
 ) -> None:
     for homework in books.values():
         verdicts = {v: Verdict(Status.MISSING, 0.0) for v in homework.variables}
@@ -130,7 +131,7 @@ def test_every_homework_renders_in_persian_with_its_own_names(
 
 
 def test_english_pages_keep_the_english_titles_and_labels(
-    graded_en: Graded, books: dict[str, Homework]
+    graded_en: Graded, books: Mapping[str, Homework]
 ) -> None:
     for result in graded_en.summary.results:
         homework = books[result.assignment]
@@ -146,7 +147,7 @@ def test_english_pages_keep_the_english_titles_and_labels(
 
 
 def test_a_missing_persian_label_falls_back_to_english_on_the_page(
-    graded_fa: Graded, books: dict[str, Homework]
+    graded_fa: Graded, books: Mapping[str, Homework]
 ) -> None:
     hw4 = books["hw4"]
     result = next(r for r in graded_fa.summary.results if r.assignment == "hw4")
@@ -163,7 +164,7 @@ def test_a_missing_persian_label_falls_back_to_english_on_the_page(
 
 
 def test_class_and_index_pages_name_questions_and_answers_in_the_page_language(
-    graded: Graded, books: dict[str, Homework]
+    graded: Graded, books: Mapping[str, Homework]
 ) -> None:
     fa = graded.lang == "fa"
     hw4 = books["hw4"]
@@ -187,7 +188,7 @@ def test_class_and_index_pages_name_questions_and_answers_in_the_page_language(
 
 
 @pytest.mark.parametrize("lang", ["en", "fa"])
-def test_names_come_from_the_language_asked(books: dict[str, Homework], lang: str) -> None:
+def test_names_come_from_the_language_asked(books: Mapping[str, Homework], lang: str) -> None:
     for homework in books.values():
         names = homework.names(lang)
         assert all(_persian(v) is (lang == "fa") for v in names.items.values()), homework.id

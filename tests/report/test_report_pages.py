@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def _row(page: Node, variable: str) -> Node:
 
 
 def test_every_question_item_and_verdict_is_on_every_student_page(
-    graded: Graded, books: dict[str, Homework]
+    graded: Graded, books: Mapping[str, Homework]
 ) -> None:
     t = messages(graded.lang)
     for result in graded.summary.results:
@@ -78,7 +79,7 @@ def _derivation(homework: Homework) -> Derivation:
 
 
 def test_derivation_steps_show_their_formula_as_mathml(
-    graded: Graded, books: dict[str, Homework]
+    graded: Graded, books: Mapping[str, Homework]
 ) -> None:
     steps = [i.variable for i in _derivation(books["hw4"]).items]
     page = parse(graded.page("hw4", "ben"))
@@ -96,7 +97,7 @@ def test_derivation_steps_show_their_formula_as_mathml(
 
 
 def test_the_path_marks_where_the_student_left_it_and_what_followed(
-    graded: Graded, books: dict[str, Homework]
+    graded: Graded, books: Mapping[str, Homework]
 ) -> None:
     t = messages(graded.lang)
     params = books["hw4"].params
@@ -266,7 +267,7 @@ def test_identical_rare_wrong_answers_are_listed_only_on_the_class_page(graded: 
 
 
 def test_answers_waiting_for_a_person_get_a_row_that_grades_them_when_filled_in(
-    tmp_path: Path, books: dict[str, Homework], graded_en: Graded
+    tmp_path: Path, books: Mapping[str, Homework], graded_en: Graded
 ) -> None:
     graded = graded_en
     page = _class_page(graded, "hw4")

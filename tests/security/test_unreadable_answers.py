@@ -4,6 +4,8 @@ the answer was "unsupported"."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from graders.answers import Answer, Kind, Status
@@ -22,7 +24,7 @@ def _unreadable(homework: Homework) -> dict[str, Answer]:
 
 
 def test_every_check_of_a_plain_answer_says_why_it_could_not_be_read(
-    books: dict[str, Homework],
+    books: Mapping[str, Homework],
 ) -> None:
     seen: set[type] = set()
     for homework in books.values():

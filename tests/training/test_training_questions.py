@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import nn
 
@@ -91,7 +93,7 @@ def test_setup_cell_seeds_and_defines_the_loader() -> None:
     assert torch.equal(first, torch.rand(3))  # the same seed, the same numbers
 
 
-def test_hw4_holds_the_trained_cnn(books: dict[str, Homework]) -> None:
+def test_hw4_holds_the_trained_cnn(books: Mapping[str, Homework]) -> None:
     hw4 = books["hw4"]
     assert hw4.question("hw4.q3").id == "hw4.q3"
     assert "def load_dataset(" in hw4.setup
