@@ -185,7 +185,8 @@ def _judge(
 ) -> tuple[Status, float, str, Mistake | None]:
     """Status, credit, feedback and mistake for two prepared formulas; fills in ``extra``."""
     points = sample_points(_free_symbols(student, target, *(v for _, v in variants)), seed)
-    comparison = compare(student, target, points)
+    evaluations = Evaluations(points)
+    comparison = compare(student, target, points, evaluations)
     extra["points"] = comparison.compared
     if comparison.defined < MIN_POINTS:
         note = "The expected formula could not be evaluated at enough points to compare."
@@ -201,7 +202,7 @@ def _judge(
         extra["undefined_points"] = comparison.undefined
         return Status.INCORRECT, 0.0, _domain_note(comparison), None
     for mistake, variant in variants:
-        if compare(student, variant, points).equal:
+        if compare(student, variant, points, evaluations).equal:
             extra["mistake"] = mistake.id
             note = f"This looks like a known mistake: {mistake.explanation}"
             return Status.INCORRECT, mistake.credit, note, mistake
@@ -325,23 +326,46 @@ def sample_points(symbols: Sequence[sympy.Symbol], seed: int, count: int = POINT
     return points
 
 
-def compare(formula: sympy.Expr, target: sympy.Expr, points: Sequence[Point]) -> Comparison:
+class Evaluations:
+    """Values of subexpressions at each of ``points``, shared by the comparisons of one answer:
+    a formula written like the expected one, or like a named mistake, is then mostly looked up
+    rather than computed again. One per check, never shared between checks."""
+
+    def __init__(self, points: Sequence[Point]) -> None:
+        self.points = points
+        self.context = numeric_context(DIGITS)
+        self._memos: list[dict[sympy.Basic, Any]] = [{} for _ in points]
+
+    def at(self, expr: sympy.Expr, index: int) -> Any:
+        """``expr``'s value at point ``index`` (see ``evaluate``)."""
+        return evaluate(expr, self.points[index], self.context, self._memos[index])
+
+
+def compare(
+    formula: sympy.Expr,
+    target: sympy.Expr,
+    points: Sequence[Point],
+    evaluations: Evaluations | None = None,
+) -> Comparison:
     """Evaluate both at every point and count agreements, disagreements and gaps.
 
     Where the formula is undefined but the target is not, both are tried again at a nearby
     point: a formula defined there and agreeing has only an isolated gap (``f(x)/x`` at 0),
-    which counts as agreement.
+    which counts as agreement. ``evaluations`` (of the same ``points``) keeps what earlier
+    comparisons computed.
     """
-    context = numeric_context(DIGITS)
+    if evaluations is None or evaluations.points is not points:
+        evaluations = Evaluations(points)
+    context = evaluations.context
     defined = compared = differing = undefined = 0
     example: tuple[Point, float, float] | None = None
     undefined_at: Point | None = None
-    for point in points:
-        expected = evaluate(target, point, context)
+    for index, point in enumerate(points):
+        expected = evaluations.at(target, index)
         if expected is None:
             continue
         defined += 1
-        value = evaluate(formula, point, context)
+        value = evaluations.at(formula, index)
         if value is None:
             nearby = _nudge(point)
             value, expected = evaluate(formula, nearby, context), evaluate(target, nearby, context)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from graders.answers import Answer, Kind, Mistake, Status, Verdict
 from graders.checks.symbolic import (
+    Evaluations,
     apart,
     check_expression,
     compare,
@@ -376,3 +377,18 @@ def test_printed_formulas_are_judged_equal_to_themselves(formula: sympy.Expr) ->
         Answer(Kind.EXPR, sympy.sstr(formula + 1)), formula, variables=["x", "u"]
     )
     assert shifted.status in (Status.INCORRECT, Status.MANUAL), shifted.feedback
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=formulas, second=formulas, target=formulas)
+def test_comparisons_sharing_evaluations_count_as_comparisons_alone(
+    first: sympy.Expr, second: sympy.Expr, target: sympy.Expr
+) -> None:
+    """A check compares one answer with the expected formula and then with each named
+    mistake at the same points, keeping the values of subexpressions it has computed: what it
+    kept must never change a count (formulas that share parts, or are the same, included)."""
+    points = sample_points([x, u], seed=5)
+    shared = Evaluations(points)
+    for formula, other in ((first, target), (second, target), (first, second), (target, target)):
+        alone = compare(formula, other, points)
+        assert compare(formula, other, points, shared) == alone
