@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from fakes import FakeRunner
 
+from graders.checks.derivation import Derivation
 from graders.execute import Outcome
 from graders.overrides import parse_overrides
-from graders.pipeline import Settings, run_batch
+from graders.pipeline import Settings, prepare_checks, run_batch
 from graders.questions import Homework, Probing
 from graders.release import release_notebook
 
@@ -145,3 +147,23 @@ def test_override_file_problems() -> None:
     ok = parse_overrides("assignment,student,item,points,comment\nhw4,a,q,0,\n")
     assert ok.find("hw4", "a", "q") is not None and ok.find("hw4", "b", "q") is None
     assert parse_overrides("assignment,student,item,points\nhw4,a,q,-1\n").problems
+
+
+def test_a_batch_prepares_each_homeworks_checks_and_survives_a_broken_one(
+    hw4: Homework,
+) -> None:
+    """What a first check computes once (a derivation's compiled steps) is computed before
+    any student's check needs it; a homework whose check cannot even start is left to the
+    students' checks, which report it."""
+    derivation = next(p for q in hw4.questions for p in q.parts if isinstance(p, Derivation))
+    broken = replace(hw4, questions=(replace(hw4.questions[0], parts=(_Unprobeable(),)),))
+    derivation.__dict__.pop("_compiled", None)  # as in a new process
+    prepare_checks([broken, hw4])
+    assert "_compiled" in derivation.__dict__
+
+
+class _Unprobeable:
+    items = ()
+
+    def probe(self, params: Any) -> Any:
+        raise RuntimeError("no probe")
