@@ -28,7 +28,7 @@ from typing import Any
 
 from graders import __version__
 from graders.data import DataShelf
-from graders.discover import discover, released_to
+from graders.discover import discover, released_as, released_to
 from graders.execute import CellStatus, KernelRunner, NbclientRunner
 from graders.pipeline import Settings, grade_submission
 from graders.public import (
@@ -240,11 +240,7 @@ def notebook_metadata(path: Path) -> Mapping[str, Any]:
 
 
 def _assignment(metadata: Mapping[str, Any], given: str | None) -> str:
-    if given:
-        return given
-    grader = metadata.get("grader")
-    value = grader.get("assignment") if isinstance(grader, Mapping) else None
-    return value if isinstance(value, str) else ""
+    return given or released_as(metadata)
 
 
 def check_notebook(

@@ -180,18 +180,26 @@ def parse_notebook(raw: bytes) -> tuple[Any, str, tuple[str, ...]]:
 
 def released_to(metadata: Mapping[str, Any]) -> str:
     """The student a per-student release named in a notebook's ``metadata``, or ''."""
+    return str(_release_metadata(metadata).get("student", "") or "").strip()
+
+
+def released_as(metadata: Mapping[str, Any]) -> str:
+    """The assignment a release named in a notebook's ``metadata``, or ''."""
+    value = _release_metadata(metadata).get("assignment")
+    return value if isinstance(value, str) else ""
+
+
+def _release_metadata(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``grader`` section a release writes, or nothing when a student's edit broke it."""
     grader = metadata.get("grader")
-    if not isinstance(grader, Mapping):
-        return ""
-    return str(grader.get("student", "") or "").strip()
+    return grader if isinstance(grader, Mapping) else {}
 
 
 def _submission(path: Path, root: Path, known: Collection[str]) -> Submission:
     assignment, student = _path_ids(path, root, known)
     notebook, problem, read_notes = read_notebook(path)
     notes = list(read_notes)
-    meta = (notebook.metadata.get("grader", {}) if notebook is not None else {}) or {}
-    meta_assignment = str(meta.get("assignment", "") or "")
+    meta_assignment = released_as(notebook.metadata) if notebook is not None else ""
     meta_student = released_to(notebook.metadata) if notebook is not None else ""
     if meta_assignment in known:
         if assignment and assignment != meta_assignment:

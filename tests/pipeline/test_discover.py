@@ -128,3 +128,18 @@ def test_newest_of_two_notebooks_is_graded_and_the_other_named(
     found = _one(tmp_path)
     assert found.path.name == "final.ipynb"  # type: ignore[attr-defined]
     assert "not graded: draft.ipynb" in " ".join(found.notes)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("section", ["edited", ["a", "list"], 4, None])
+def test_a_broken_grader_metadata_section_is_ignored_not_fatal(
+    tmp_path: Path, notebook_text: str, section: object
+) -> None:
+    """A student who edits the notebook's metadata by hand may leave ``grader`` as anything;
+    discovery then goes by the path alone."""
+    data = json.loads(notebook_text)
+    data["metadata"]["grader"] = section
+    folder = tmp_path / "hw4"
+    folder.mkdir()
+    (folder / "ana.ipynb").write_text(json.dumps(data), encoding="utf-8")
+    found = _one(tmp_path)
+    assert (found.assignment, found.student, found.problem) == ("hw4", "ana", "")
