@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from graders.answers import Answer, Kind, Mistake, Status
 from graders.checks.symbolic import check_expression
-from graders.expressions import sigmoid, softplus
+from graders.maths.expressions import sigmoid, softplus
+from graders.model.answers import Answer, Kind, Mistake, Status
 
 x, u = sympy.Symbol("x"), sympy.Symbol("u")
 SWISH = sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x))

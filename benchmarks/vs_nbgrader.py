@@ -63,10 +63,10 @@ from nbclient import NotebookClient
 
 from graders import __version__
 from graders.execute import ExecutionJob, NbclientRunner, Outcome
-from graders.parts import TextPart
-from graders.questions import Homework, Probing
-from graders.release import PLACEHOLDER, fill_answers, release_notebook
-from graders.sandbox import choose_mode
+from graders.model.parts import TextPart
+from graders.model.questions import Homework, Probing
+from graders.runtime.sandbox import choose_mode
+from graders.student.release import PLACEHOLDER, fill_answers, release_notebook
 from reference import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent

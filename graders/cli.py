@@ -1,5 +1,5 @@
 """The command line: ``grade.py [grade] SUBMISSIONS``, ``grade.py release HW``,
-``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (the last two in ``graders.ci``).
+``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (the last two in ``graders.student.ci``).
 
 In:  argv, and ``[tool.grader]`` of ``pyproject.toml`` in the current folder for defaults.
 Out: an exit status; grading writes reports, release writes notebooks.
@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from graders import __version__
-from graders.ci import add_commands, run_command
-from graders.data import DataShelf, datasets_of
 from graders.discover import Submission
 from graders.execute import NbclientRunner
-from graders.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from graders.overrides import read_overrides
+from graders.model.overrides import read_overrides
+from graders.model.questions import Homework
+from graders.model.variants import read_roster, verify
 from graders.pipeline import (
     BatchInterrupted,
     BatchSummary,
@@ -31,10 +30,11 @@ from graders.pipeline import (
     grade_batch,
     submissions_under,
 )
-from graders.public import write_public_release, write_variant_releases
-from graders.questions import Homework
-from graders.sandbox import Limits, choose_mode, remove_stale_run_folders, thread_share
-from graders.variants import read_roster, verify
+from graders.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from graders.runtime.data import DataShelf, datasets_of
+from graders.runtime.sandbox import Limits, choose_mode, remove_stale_run_folders, thread_share
+from graders.student.ci import add_commands, run_command
+from graders.student.public import write_public_release, write_variant_releases
 
 COMMANDS = ("grade", "release", "check", "ci-template")
 
@@ -335,7 +335,7 @@ def _grade_on_dask(
     catalogue: Mapping[str, Homework],
     settings: Settings,
 ) -> BatchSummary:
-    from graders.cluster import client_for, on_dask
+    from graders.runtime.cluster import client_for, on_dask
 
     try:
         client = client_for(args.dask)

@@ -32,7 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from graders.sandbox import (
+from graders.runtime.sandbox import (
     Limits,
     SandboxPlan,
     is_running,
@@ -200,7 +200,7 @@ class NbclientRunner:
     """Runs notebooks in real ipykernel kernels through nbclient, isolated as ``plan`` says.
 
     Each kernel starts in a fresh working folder holding only the submission's files, with
-    ``limits`` (see ``graders.sandbox``); whatever it leaves running is killed afterwards.
+    ``limits`` (see ``graders.runtime.sandbox``); whatever it leaves running is killed afterwards.
     """
 
     plan: SandboxPlan

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from graders.answers import ABSENT, Answer, Kind
-from graders.questions import Probe
+from graders.model.answers import ABSENT, Answer, Kind
+from graders.model.questions import Probe
 
 MAX_PAYLOAD = 8 * 2**20  # characters of harvest output the grader will read
 MAX_TEXT = 20_000  # characters of one text answer

@@ -23,10 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graders import __version__
-from graders.answers import Answer, Kind, Status, Verdict
-from graders.cache import job_key, load, store
 from graders.checks import check_answers
-from graders.data import DATA_PARAM, DataShelf
 from graders.discover import Submission, discover, released_to
 from graders.execute import (
     CellStatus,
@@ -38,13 +35,16 @@ from graders.execute import (
     imported,
 )
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
-from graders.overrides import Overrides
-from graders.progress import Progress
-from graders.questions import Homework, Probe
-from graders.report import VARIANT_MATCHES, Reporter
-from graders.results import SubmissionResult, write_json
+from graders.model.answers import Answer, Kind, Status, Verdict
+from graders.model.overrides import Overrides
+from graders.model.questions import Homework, Probe
+from graders.model.results import SubmissionResult, write_json
+from graders.model.variants import AnswerSheet, for_student, variant_matches
+from graders.report.reporter import VARIANT_MATCHES, Reporter
+from graders.runtime.cache import job_key, load, store
+from graders.runtime.data import DATA_PARAM, DataShelf
+from graders.runtime.progress import Progress
 from graders.score import QuestionResult, score
-from graders.variants import AnswerSheet, for_student, variant_matches
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Settings:
     secret: str = ""  # the course's secret: each student is graded against their own variant
     workers: int = 1  # submissions graded at once, each in its own kernel
     rerun: bool = False  # execute every notebook again instead of using the cache
-    lang: str = "en"  # language of the HTML reports: en or fa (graders.i18n)
+    lang: str = "en"  # language of the HTML reports: en or fa (graders.report.i18n)
     data: DataShelf = field(default_factory=DataShelf)  # training questions' datasets (--data)
 
     @property

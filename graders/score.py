@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from graders.answers import Status, Verdict
-from graders.overrides import Override, Overrides
-from graders.questions import Homework
+from graders.model.answers import Status, Verdict
+from graders.model.overrides import Override, Overrides
+from graders.model.questions import Homework
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ import importlib
 import threading
 from collections.abc import Iterator, Mapping
 
-from graders.questions import Homework
+from graders.authoring import (
+    Homework,
+)
 
 MODULES = ("hw1", "hw2", "hw3", "hw4", "hw6")  # each defines homework(), whose id is its name
 

@@ -34,22 +34,34 @@ from typing import Any, Literal
 
 import sympy
 
-from graders.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict
-from graders.checks.choice import YES_NO
-from graders.checks.derivation import Derivation, Step
-from graders.checks.numeric import Tolerance
-from graders.checks.symbolic import check_expression, compare, sample_points
-from graders.expressions import ParseError, evaluate, numeric_context, parse_expression
-from graders.parts import ChoicePart, ExpressionPart
-from graders.questions import (
+from graders.authoring import (
+    ABSENT,
+    YES_NO,
+    Answer,
+    ChoicePart,
     Constraint,
+    Derivation,
+    ExpressionPart,
     Homework,
     Item,
+    Kind,
     Limits,
+    Mistake,
     Names,
     Params,
+    ParseError,
     Question,
+    Status,
+    Step,
+    Tolerance,
     Variation,
+    Verdict,
+    check_expression,
+    compare,
+    evaluate,
+    numeric_context,
+    parse_expression,
+    sample_points,
 )
 
 PARAMS = {
@@ -819,7 +831,7 @@ $\\hat{y} = softmax(W_s x + b_s) = [\\hat{y}_1 \\hat{y}_2]$.
 
 
 # --------------------------------------------------------------------------------------------
-# Per-student variants of Q1 (graders.variants)
+# Per-student variants of Q1 (graders.model.variants)
 #
 # Only Q1's references are functions of parameters; Q2 and Q3 ask for formulas in names, the
 # same for every student. The targets and η stay the course's: the Persian original states

@@ -27,19 +27,34 @@ from typing import Any
 
 import numpy as np
 
-from graders.answers import ABSENT, Answer, Mistake, Verdict
-from graders.checks.choice import REGULARIZERS, TRUE_FALSE, Options, check_choice, choice_options
-from graders.checks.tables import (
+from graders.authoring import (
+    ABSENT,
+    REGULARIZERS,
+    TRUE_FALSE,
+    Answer,
+    ChoicePart,
     Diagnosis,
     DropoutTable,
+    Homework,
+    Item,
+    Limits,
+    Mistake,
+    Names,
+    NumberPart,
+    Options,
+    Params,
+    Question,
+    TablePart,
+    TextPart,
+    Verdict,
+    check_choice,
     check_table,
+    choice_options,
     dropout_diagnoses,
     dropout_table,
     mirrored,
     transposed,
 )
-from graders.parts import ChoicePart, NumberPart, TablePart, TextPart
-from graders.questions import Homework, Item, Limits, Names, Params, Question
 from reference import training
 
 OUTPUT = (

@@ -18,11 +18,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from graders.answers import Mistake
-from graders.checks.choice import choice_options
-from graders.checks.numeric import Tolerance
-from graders.parts import ChoicePart, NumberPart, TextPart
-from graders.questions import Homework, Item, Limits, Names, Params, Question
+from graders.authoring import (
+    ChoicePart,
+    Homework,
+    Item,
+    Limits,
+    Mistake,
+    Names,
+    NumberPart,
+    Params,
+    Question,
+    TextPart,
+    Tolerance,
+    choice_options,
+)
 from reference import training
 
 COUNT = Tolerance(integer=True)

@@ -12,19 +12,21 @@ import random
 
 import sympy
 
-from graders.answers import Mistake
-from graders.checks.choice import YES_NO
-from graders.checks.derivation import Derivation, Step
-from graders.checks.numeric import Tolerance
-from graders.parts import ChoicePart, TextPart
-from graders.questions import (
+from graders.authoring import (
+    YES_NO,
+    ChoicePart,
     Constraint,
+    Derivation,
     Homework,
     Item,
     Limits,
+    Mistake,
     Names,
     Params,
     Question,
+    Step,
+    TextPart,
+    Tolerance,
     Variation,
 )
 from reference.training import WARM, hw4_q3, setup_source

@@ -20,11 +20,21 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
-from graders.answers import Mistake
-from graders.checks.numeric import Tolerance
-from graders.expressions import sigmoid, softplus
-from graders.parts import ExpressionPart, NumberPart, TextPart
-from graders.questions import Homework, Item, Limits, Names, Params, Question
+from graders.authoring import (
+    ExpressionPart,
+    Homework,
+    Item,
+    Limits,
+    Mistake,
+    Names,
+    NumberPart,
+    Params,
+    Question,
+    TextPart,
+    Tolerance,
+    sigmoid,
+    softplus,
+)
 from reference import training
 
 PARAMS = {

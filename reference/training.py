@@ -3,7 +3,7 @@
 Builders, each returning a ``Question`` (HOMEWORK.md): ``hw2_q5()`` gives HW2 Q5 (a)-(e) as
 five questions, ``hw3_q4()``, ``hw3_q7()`` (the trained Inception module; its typed shape and
 parameter count are HW3's numeric items), ``hw4_q3()`` and ``hw6_q3()``. ``setup_source()`` is
-the released notebook's set-up cell (seeds, then the course's loader from ``graders.data``).
+the released notebook's set-up cell (seeds, then the course's loader from ``graders.runtime.data``).
 
 Every question names its dataset and declares its bars per dataset (``graders.checks.training
 .Bar``): the course's own data (``--data DIR``), and scikit-learn's digits, which stands in for
@@ -19,16 +19,18 @@ P(second class). Normalisation belongs inside the model.
 
 from __future__ import annotations
 
-from graders.checks.training import (
+from graders.authoring import (
     AlphaPart,
     Bar,
     BlockPart,
+    Item,
     ModelPart,
+    Question,
     Rule,
     TwinPart,
+    loader_source,
+    sample_size,
 )
-from graders.data import loader_source, sample_size
-from graders.questions import Item, Question
 
 SETUP_HEAD = """\
 # Course set-up: run this cell first and leave it as it is. It fixes the seeds (the grader

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graders.questions import Homework
+from graders.model.questions import Homework
 from reference import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent  # also in fakes, which tests import it from

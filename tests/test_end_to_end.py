@@ -11,7 +11,7 @@ import sympy
 from fakes import ROOT
 
 from graders.cli import main
-from graders.questions import Homework
+from graders.model.questions import Homework
 from reference.hw4 import backprop_derivation
 
 pytestmark = pytest.mark.slow

@@ -13,10 +13,10 @@ import pytest
 from fakes import ROOT, FakeRunner
 
 from graders.cli import main
-from graders.parts import ExpressionPart
+from graders.model.parts import ExpressionPart
+from graders.model.questions import Homework, Probing
 from graders.pipeline import Settings, run_batch
-from graders.questions import Homework, Probing
-from graders.release import fill_answers, release_notebook
+from graders.student.release import fill_answers, release_notebook
 
 ASSIGNMENTS = ("hw1", "hw6")
 

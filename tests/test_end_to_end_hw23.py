@@ -15,10 +15,10 @@ import pytest
 from fakes import ROOT, FakeRunner
 
 from graders.cli import main
-from graders.parts import TextPart
+from graders.model.parts import TextPart
+from graders.model.questions import Homework, Probing
 from graders.pipeline import Settings, run_batch
-from graders.questions import Homework, Probing
-from graders.release import fill_answers, release_notebook
+from graders.student.release import fill_answers, release_notebook
 from reference import hw2
 
 TEXT_STATUS = "manual"

@@ -22,9 +22,9 @@ from typing import Any
 
 import nbformat
 
-from graders.public import release_with_manifest
-from graders.questions import Homework
-from graders.release import fill_answers
+from graders.model.questions import Homework
+from graders.student.public import release_with_manifest
+from graders.student.release import fill_answers
 from reference import catalogue
 
 HW4_WORK = """\

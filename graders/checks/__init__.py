@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graders.answers import ABSENT, Answer, Status, Verdict
-from graders.questions import Homework, Params, Probing
+from graders.model.answers import ABSENT, Answer, Status, Verdict
+from graders.model.questions import Homework, Params, Probing
 
 
 def check_answers(

@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 
-from graders.answers import Answer, Kind, Status, Verdict, kind_phrase, missing_verdict
+from graders.model.answers import Answer, Kind, Status, Verdict, kind_phrase, missing_verdict
 
 Options = Mapping[str, Collection[str]]
 """Canonical option id -> accepted spellings (the id itself is always accepted)."""

@@ -22,7 +22,8 @@ from typing import Any
 
 import sympy
 
-from graders.answers import (
+from graders.checks.numeric import NumberCheck, Tolerance, format_number, rounding_of, within
+from graders.model.answers import (
     Answer,
     Kind,
     Mistake,
@@ -31,8 +32,7 @@ from graders.answers import (
     kind_phrase,
     missing_verdict,
 )
-from graders.checks.numeric import NumberCheck, Tolerance, format_number, rounding_of, within
-from graders.questions import Item, Params
+from graders.model.questions import Item, Params
 
 Numeric = Callable[..., float]
 

@@ -18,7 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, kind_phrase, missing_verdict
+from graders.model.answers import (
+    Answer,
+    Kind,
+    Mistake,
+    Status,
+    Verdict,
+    kind_phrase,
+    missing_verdict,
+)
 
 
 @dataclass(frozen=True)

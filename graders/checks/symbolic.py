@@ -1,15 +1,15 @@
 """Symbolic answers: a student's formula compared with the reference formula.
 
-In:  an ``Answer`` (EXPR or TEXT: a formula as text, read by ``graders.expressions``; NUMBER: a
-     constant), the reference as a sympy expression, the variable names the question defines,
-     its notation maps (``a2_1 -> sigmoid(z2_1)``), named mistakes (each an expression) and a
-     seed for the sample points.
+In:  an ``Answer`` (EXPR or TEXT: a formula as text, read by
+     ``graders.maths.expressions``; NUMBER: a constant), the reference as a sympy expression,
+     the variable names the question defines, its notation maps (``a2_1 -> sigmoid(z2_1)``),
+     named mistakes (each an expression) and a seed for the sample points.
 Out: a ``Verdict``.
 
 Equivalence is decided numerically and confirmed symbolically:
 
 1. Both sides (after the notation maps) are evaluated at seeded random points with mpmath at
-   30 digits, by ``graders.expressions.evaluate``, a walker over the sympy tree (no
+   30 digits, by ``graders.maths.expressions.evaluate``, a walker over the sympy tree (no
    ``lambdify``, no generated code). Points where the reference is undefined are skipped.
    Where the reference is defined and the student's formula is not (log of a negative,
    division by zero, a complex value), both are tried at a nearby point: a formula defined
@@ -41,8 +41,7 @@ from typing import Any
 import sympy
 from sympy.core.function import AppliedUndef
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, kind_phrase, missing_verdict
-from graders.expressions import (
+from graders.maths.expressions import (
     FUNCTIONS,
     ParseError,
     evaluate,
@@ -51,6 +50,15 @@ from graders.expressions import (
     numeric_context,
     parse_expression,
     render_expression,
+)
+from graders.model.answers import (
+    Answer,
+    Kind,
+    Mistake,
+    Status,
+    Verdict,
+    kind_phrase,
+    missing_verdict,
 )
 
 DIGITS = 30

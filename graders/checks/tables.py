@@ -39,7 +39,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict, kind_phrase, missing_verdict
+from graders.model.answers import (
+    Answer,
+    Kind,
+    Mistake,
+    Status,
+    Verdict,
+    kind_phrase,
+    missing_verdict,
+)
 
 DEFAULT_RTOL = 1e-2
 """Relative tolerance: hand-computed tables are rounded to two or three significant figures."""

@@ -21,7 +21,7 @@ as arrays. The grader then computes accuracy, per-class accuracy and loss itself
 sets its variables to None, before it calls anything of the student's, so a value planted under
 a probe's name is never read; and the pipeline reads them only from the final harvest (not from
 the checkpoint after each cell), so a notebook that kills its kernel cannot leave them either.
-A part's probe also hands over the kernel's ``data/<name>/`` files (``graders.data``).
+A part's probe also hands over the kernel's ``data/<name>/`` files (``graders.runtime.data``).
 
 Verdict ``extra`` keys of these parts (for the report):
 
@@ -56,11 +56,11 @@ from typing import Any
 
 import numpy as np
 
-from graders.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
 from graders.checks.choice import REGULARIZERS, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number, format_number
-from graders.data import DataShelf, Images, Prepared, shelf_of, to_npy
-from graders.questions import Item, Params, Probe
+from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.model.questions import Item, Params, Probe
+from graders.runtime.data import DataShelf, Images, Prepared, shelf_of, to_npy
 
 PROBABILITY_SUM = 1e-3  # rows within this of summing to 1 (and in [0, 1]) are probabilities
 LOG_FLOOR = -100.0  # torch's BCELoss clamps its logarithms here

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from graders.answers import ABSENT, Answer, Kind, Status
 from graders.checks.choice import (
     REGULARIZERS,
     TRUE_FALSE,
@@ -18,6 +17,7 @@ from graders.checks.choice import (
     choice_key,
     choice_options,
 )
+from graders.model.answers import ABSENT, Answer, Kind, Status
 
 
 def text(value: str) -> Answer:

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sympy
 
-from graders.answers import ABSENT, Answer, Kind, Mistake, Status
 from graders.checks.derivation import Derivation, Step
 from graders.checks.numeric import Tolerance
+from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
 
 p, q, r, a, b, c = sympy.symbols("p q r a b c")
 PARAMS = {"p": 1.2345678, "q": 2.3456789, "r": 0.5}

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from graders.answers import ABSENT, Answer, Kind, Mistake, Status
 from graders.checks.numeric import NumberCheck, Tolerance, check_number, rounding_of, within
+from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
 
 
 def number(value: float, text: str | None = None) -> Answer:

@@ -11,7 +11,6 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graders.answers import Answer, Kind, Mistake, Status, Verdict
 from graders.checks.symbolic import (
     Evaluations,
     apart,
@@ -21,7 +20,8 @@ from graders.checks.symbolic import (
     prove_equal,
     sample_points,
 )
-from graders.expressions import parse_expression, sigmoid, softplus
+from graders.maths.expressions import parse_expression, sigmoid, softplus
+from graders.model.answers import Answer, Kind, Mistake, Status, Verdict
 
 # References are built the way a homework module builds them: plain symbols, our helpers.
 x, u = sympy.Symbol("x"), sympy.Symbol("u")

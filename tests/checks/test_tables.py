@@ -10,7 +10,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from graders.answers import ABSENT, Answer, Kind, Mistake, Status
 from graders.checks.tables import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
@@ -36,6 +35,7 @@ from graders.checks.tables import (
     scaled_by_p,
     transposed,
 )
+from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
 
 OUTPUT = np.array(
     [

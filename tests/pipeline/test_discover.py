@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from graders.discover import MAX_NOTEBOOK_BYTES, discover
-from graders.questions import Homework
-from graders.release import release_notebook
+from graders.model.questions import Homework
+from graders.student.release import release_notebook
 
 KNOWN = ("hw4",)
 

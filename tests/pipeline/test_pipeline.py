@@ -13,10 +13,10 @@ from fakes import FakeRunner
 
 from graders.checks.derivation import Derivation
 from graders.execute import Outcome
-from graders.overrides import parse_overrides
+from graders.model.overrides import parse_overrides
+from graders.model.questions import Homework, Probing
 from graders.pipeline import Settings, prepare_checks, run_batch
-from graders.questions import Homework, Probing
-from graders.release import release_notebook
+from graders.student.release import release_notebook
 
 
 def _write(path: Path, nb: Any) -> None:

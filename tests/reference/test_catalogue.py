@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graders.cli import main
-from graders.questions import Homework
+from graders.model.questions import Homework
 from reference import MODULES, Catalogue, catalogue
 
 

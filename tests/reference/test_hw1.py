@@ -16,9 +16,9 @@ import sympy
 import torch
 from fakes import build_demos
 
-from graders.answers import Answer, Kind, Status, Verdict
 from graders.checks.derivation import Derivation
-from graders.expressions import parse_expression
+from graders.maths.expressions import parse_expression
+from graders.model.answers import Answer, Kind, Status, Verdict
 from reference import hw1
 
 WEIGHTS = tuple(f"w{k}" for k in range(1, 9))

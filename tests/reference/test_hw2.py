@@ -24,7 +24,6 @@ from sklearn.linear_model import Lasso, LinearRegression, Ridge
 from sklearn.metrics import mean_squared_error
 from sklearn.neighbors import KNeighborsRegressor
 
-from graders.answers import Answer, Kind, Status, Verdict
 from graders.checks.tables import (
     DROPOUT_KEEP_DROP_SWAPPED,
     DROPOUT_NOT_SCALED,
@@ -32,8 +31,9 @@ from graders.checks.tables import (
     MIRRORED,
     TRANSPOSED,
 )
-from graders.parts import TablePart
-from graders.questions import Homework, Params
+from graders.model.answers import Answer, Kind, Status, Verdict
+from graders.model.parts import TablePart
+from graders.model.questions import Homework, Params
 from reference import hw2
 
 TABLES = {variable: table for table, variable, _ in hw2.DROPOUT_ITEMS}

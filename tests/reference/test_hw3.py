@@ -15,8 +15,8 @@ import pytest
 import torch
 from torch import nn
 
-from graders.answers import Answer, Kind, Status, Verdict
-from graders.questions import Homework, Params
+from graders.model.answers import Answer, Kind, Status, Verdict
+from graders.model.questions import Homework, Params
 from reference import hw3
 
 

@@ -14,9 +14,9 @@ import pytest
 import sympy
 import torch
 
-from graders.answers import Answer, Kind, Status, Verdict
 from graders.checks.derivation import Derivation
 from graders.checks.numeric import Tolerance
+from graders.model.answers import Answer, Kind, Status, Verdict
 from reference import hw4
 
 QUANTITIES = ("h1", "h2", "y_hat", "loss", *(f"dw{k}" for k in range(1, 7)))

@@ -12,8 +12,8 @@ import pytest
 import sympy
 import torch
 
-from graders.answers import Answer, Kind, Status, Verdict
-from graders.parts import ExpressionPart, NumberPart, TextPart
+from graders.model.answers import Answer, Kind, Status, Verdict
+from graders.model.parts import ExpressionPart, NumberPart, TextPart
 from reference import hw6
 
 x = sympy.Symbol("x", real=True)

@@ -17,10 +17,10 @@ import nbformat
 import numpy as np
 from fakes import FakeRunner
 
-from graders.overrides import parse_overrides
+from graders.model.overrides import parse_overrides
+from graders.model.questions import Homework
 from graders.pipeline import BatchSummary, Settings, run_batch
-from graders.questions import Homework
-from graders.release import release_notebook
+from graders.student.release import release_notebook
 from reference import hw2
 
 SLIPPED_STEP = "e1_w6"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from graders.questions import Homework
+from graders.model.questions import Homework
 from report.classbook import OVERRIDES, Graded, grade_class
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graders.charts import (
+from graders.report.charts import (
     HEIGHT,
     MARGIN_BOTTOM,
     MARGIN_TOP,

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from graders.classroom import (
+from graders.model.overrides import parse_overrides
+from graders.report.classroom import (
     common_mistakes,
     override_row,
     question_stats,
@@ -15,8 +16,7 @@ from graders.classroom import (
     shared_wrong_answers,
     waiting_answers,
 )
-from graders.i18n import messages
-from graders.overrides import parse_overrides
+from graders.report.i18n import messages
 
 HEADER = "assignment,student,item,points,comment\n"
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from graders.answers import Mistake, Status, Verdict
-from graders.feedback import headline, localized_feedback, table_view, training_view
-from graders.i18n import messages
-from graders.overrides import Override
-from graders.questions import Homework, Item, Question
-from graders.report import Reporter
-from graders.results import SubmissionResult
+from graders.model.answers import Mistake, Status, Verdict
+from graders.model.overrides import Override
+from graders.model.questions import Homework, Item, Question
+from graders.model.results import SubmissionResult
+from graders.report.feedback import headline, localized_feedback, table_view, training_view
+from graders.report.i18n import messages
+from graders.report.reporter import Reporter
 from graders.score import ItemResult, QuestionResult
 from report.dom import parse
 

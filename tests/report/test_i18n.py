@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import graders
-from graders.classroom import VERDICT_ORDER
 from graders.execute import CellStatus
-from graders.i18n import (
+from graders.report.classroom import VERDICT_ORDER
+from graders.report.i18n import (
     ENGLISH,
     LANGUAGES,
     LRI,
@@ -23,7 +23,7 @@ from graders.i18n import (
     text_direction,
 )
 
-TEMPLATES = Path(graders.__file__).parent / "templates"
+TEMPLATES = Path(graders.__file__).parent / "report" / "templates"
 REPORT_TEMPLATES = ("base", "student", "parts", "assignment", "index")
 
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import sympy
 
-from graders.mathml import ATTRIBUTES, ELEMENTS, expression_mathml, latex_to_mathml, sanitize
+from graders.report.mathml import ATTRIBUTES, ELEMENTS, expression_mathml, latex_to_mathml, sanitize
 
 
 def _tree(markup: str) -> ET.Element:

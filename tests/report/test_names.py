@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from graders.answers import Status, Verdict
-from graders.i18n import text_direction
-from graders.questions import Homework, Names
-from graders.report import Reporter
-from graders.results import SubmissionResult
+from graders.model.answers import Status, Verdict
+from graders.model.questions import Homework, Names
+from graders.model.results import SubmissionResult
+from graders.report.i18n import text_direction
+from graders.report.reporter import Reporter
 from graders.score import score
 from report.classbook import Graded
 from report.dom import Node, parse

@@ -16,7 +16,7 @@ from fakes import ROOT
 
 from graders.execute import NbclientRunner
 from graders.pipeline import Settings, run_batch
-from graders.sandbox import choose_mode
+from graders.runtime.sandbox import choose_mode
 from reference import catalogue
 from report.classbook import Graded
 from report.devtools import Browser, browser

@@ -14,8 +14,8 @@ import pytest
 
 from graders.checks.derivation import Derivation
 from graders.cli import main
-from graders.i18n import messages
-from graders.questions import Homework
+from graders.model.questions import Homework
+from graders.report.i18n import messages
 from report.dom import Node, parse
 from report.nuchecker import validate
 

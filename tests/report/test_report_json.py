@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from graders.questions import Homework
-from graders.report import Reporter
-from graders.results import to_json
+from graders.model.questions import Homework
+from graders.model.results import to_json
+from graders.report.reporter import Reporter
 from report.classbook import Graded
 
 

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graders.answers import Status
 from graders.checks.derivation import Derivation
-from graders.i18n import ENGLISH, PERSIAN, messages
-from graders.overrides import parse_overrides
-from graders.questions import Homework
+from graders.model.answers import Status
+from graders.model.overrides import parse_overrides
+from graders.model.questions import Homework
+from graders.report.i18n import ENGLISH, PERSIAN, messages
 from report.classbook import (
     OVERRIDE_COMMENT,
     PERSIAN_ANSWER,

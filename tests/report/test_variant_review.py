@@ -13,12 +13,12 @@ import nbformat
 import pytest
 from fakes import FakeRunner
 
-from graders.i18n import messages
-from graders.parts import NumberPart
+from graders.model.parts import NumberPart
+from graders.model.questions import Homework, Item, Names, Question, Variation
+from graders.model.variants import variant_params
 from graders.pipeline import Settings, run_batch
-from graders.questions import Homework, Item, Names, Question, Variation
-from graders.release import release_notebook
-from graders.variants import variant_params
+from graders.report.i18n import messages
+from graders.student.release import release_notebook
 from report.classbook import Graded
 from report.dom import Node, parse
 from report.nuchecker import validate

@@ -24,8 +24,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from graders.questions import Homework
-from graders.release import fill_answers, release_notebook
+from graders.model.questions import Homework
+from graders.student.release import fill_answers, release_notebook
 
 EARLY = ("e1_h1", "e1_h2", "e1_y_hat", "e1_loss")  # answers a student may set in their work cell
 Q2 = "hw4.q2"

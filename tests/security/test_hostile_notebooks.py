@@ -45,8 +45,8 @@ from nbformat import NotebookNode
 
 from graders.cli import main
 from graders.execute import RECOVERY_SECONDS
-from graders.questions import Homework
-from graders.sandbox import Limits, choose_mode
+from graders.model.questions import Homework
+from graders.runtime.sandbox import Limits, choose_mode
 
 pytestmark = pytest.mark.slow
 
@@ -585,7 +585,8 @@ def test_hidden_background_process_does_not_outlive_the_submission(
     if batch.mode == "none":
         pytest.skip(
             "none mode finds leftovers by session, process group and environment marker; one "
-            "that leaves the session and drops its environment escapes (see graders/sandbox.py)"
+            "that leaves the session and drops its environment escapes "
+            "(see graders/runtime/sandbox.py)"
         )
     assert wait_gone(processes_with(batch.sleeps["outlives-hidden"]), 2) == []
     _q2_all(batch, "outlives-hidden", hw4, "correct")

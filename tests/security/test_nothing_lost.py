@@ -36,9 +36,9 @@ from hostile_corpus import (
     write,
 )
 
+from graders.model.questions import Homework
+from graders.model.results import CLASS_FILE_STEMS, file_stem
 from graders.pipeline import Settings, run_batch
-from graders.questions import Homework
-from graders.results import CLASS_FILE_STEMS, file_stem
 
 OPTIONS = ("--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "30")
 RUN_LIMIT = 120  # seconds any one grade.py run may take here

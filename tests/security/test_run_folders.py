@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fakes import ROOT
 
-from graders.sandbox import (
+from graders.runtime.sandbox import (
     RUN_FOLDER_PREFIX,
     _owner,
     choose_mode,
@@ -92,7 +92,7 @@ _RUN_ONE_CELL = textwrap.dedent(
     import json, sys
     import nbformat
     from graders.execute import ExecutionJob, NbclientRunner
-    from graders.sandbox import choose_mode
+    from graders.runtime.sandbox import choose_mode
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import sys, ipykernel\\nprint(sys.prefix)")]

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from graders.answers import Answer, Kind, Status
 from graders.checks import check_answers
 from graders.checks.derivation import Derivation
-from graders.parts import ChoicePart, ExpressionPart, NumberPart, TablePart, TextPart
-from graders.questions import Homework, Item
+from graders.model.answers import Answer, Kind, Status
+from graders.model.parts import ChoicePart, ExpressionPart, NumberPart, TablePart, TextPart
+from graders.model.questions import Homework, Item
 
 REASON = "the answer-collection result is not valid JSON (Expecting value: line 1 column 1)"
 PLAIN = (ChoicePart, Derivation, ExpressionPart, NumberPart, TablePart, TextPart)

@@ -1,4 +1,4 @@
-"""graders/data.py: the standard file formats, the digits stand-in, what a kernel is given."""
+"""graders/runtime/data.py: the standard file formats, the digits stand-in, a kernel's data."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.datasets import load_digits
 
-from graders import data
-from graders.data import DataShelf, Images
+from graders.runtime import data
+from graders.runtime.data import DataShelf, Images
 
 
 def _idx_by_hand(array: np.ndarray) -> bytes:

@@ -14,10 +14,10 @@ from fakes import build_demos
 from notebook_runner import InProcessRunner
 
 from graders.discover import Submission
+from graders.model.questions import Homework, Question
 from graders.pipeline import Settings, grade_submission
-from graders.questions import Homework, Question
-from graders.release import release_notebook
 from graders.score import ItemResult
+from graders.student.release import release_notebook
 from reference import training
 
 pytestmark = pytest.mark.slow

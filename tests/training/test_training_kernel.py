@@ -9,14 +9,14 @@ import nbformat
 import numpy as np
 import pytest
 
-from graders.data import DataShelf, Images, cifar_files, digits_images
 from graders.discover import Submission
 from graders.execute import CellStatus, NbclientRunner
+from graders.model.questions import Homework, Limits, Question
+from graders.model.results import SubmissionResult
 from graders.pipeline import Settings, grade_submission
-from graders.questions import Homework, Limits, Question
-from graders.release import fill_answers, release_notebook
-from graders.results import SubmissionResult
-from graders.sandbox import choose_mode
+from graders.runtime.data import DataShelf, Images, cifar_files, digits_images
+from graders.runtime.sandbox import choose_mode
+from graders.student.release import fill_answers, release_notebook
 from reference import training
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from graders.checks import training as t
-from graders.data import DataShelf, scaled
+from graders.runtime.data import DataShelf, scaled
 
 
 def _model(seed: int, inputs: int, classes: int) -> nn.Module:

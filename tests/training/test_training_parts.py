@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graders.answers import Answer, Kind, Status
 from graders.checks import training as t
-from graders.data import DataShelf, Prepared
-from graders.questions import Item
+from graders.model.answers import Answer, Kind, Status
+from graders.model.questions import Item
+from graders.runtime.data import DataShelf, Prepared
 
 DATA: Prepared = DataShelf().get("mnist")
 BAR = t.Bar(0.8, gap=0.1, comparable=0.05, margin=0.05, transforms=2)

@@ -15,14 +15,14 @@ from fakes import run_harvest
 from notebook_runner import InProcessRunner
 from torch import nn
 
-from graders.answers import Answer, Kind
 from graders.checks import training as t
-from graders.data import DataShelf, scaled
 from graders.discover import Submission
 from graders.harvest import harvest_source, probe_source, read_answers
+from graders.model.answers import Answer, Kind
+from graders.model.questions import Homework, Item, Probe
 from graders.pipeline import Settings, grade_submission
-from graders.questions import Homework, Item, Probe
-from graders.release import release_notebook
+from graders.runtime.data import DataShelf, scaled
+from graders.student.release import release_notebook
 from reference import training
 
 NONCE = "@@probe-test@@"

@@ -8,9 +8,9 @@ import torch
 from torch import nn
 
 from graders.checks.training import AlphaPart, BlockPart, ModelPart, TwinPart
-from graders.data import SOURCES, STAND_IN, datasets_of
-from graders.questions import Homework, Question
-from graders.release import release_notebook
+from graders.model.questions import Homework, Question
+from graders.runtime.data import SOURCES, STAND_IN, datasets_of
+from graders.student.release import release_notebook
 from reference import training
 
 

@@ -1,0 +1,1 @@
+"""Maths: students' formulas read as sympy expressions without evaluating anything."""

@@ -1,0 +1,195 @@
+"""Questions and homeworks: what a reference module declares.
+
+In:  nothing (contract only).
+Out: ``Item`` (one checked answer variable), the ``Part`` protocol (a group of items graded
+     together by one check: a number, a derivation graph, a table ...), ``Question`` and
+     ``Homework``.
+
+A reference module builds one ``Homework``; the pipeline asks it which variables to harvest,
+the release writes its questions into a notebook, and the score stage grades its parts.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from graders.model.answers import Answer, Verdict
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One checked answer: the notebook variable that holds it, a label, and its points."""
+
+    variable: str
+    label: str
+    points: float
+    hint: str = ""  # shown as a comment beside the placeholder in the released notebook
+
+
+class Part(Protocol):
+    """A group of items graded together.
+
+    ``solve`` gives the reference value of each item as a plain Python value (what a student
+    with full marks would assign); ``grade`` returns one verdict per item variable.
+    """
+
+    @property
+    def items(self) -> tuple[Item, ...]: ...
+
+    def solve(self, params: Params) -> Mapping[str, Any]: ...
+
+    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]: ...
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Grader code run once in the student's kernel, after all their cells.
+
+    ``source`` may read the student's objects (a trained model) and ``files`` handed to the
+    working folder (the grader's held-out inputs, never their labels), and leaves plain values
+    in ``variables`` for the harvest to read. A probe that raises leaves its variables absent.
+    """
+
+    source: str
+    variables: tuple[str, ...]
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Probing(Protocol):
+    """A part that needs a probe; its ``grade`` also receives the probe's variables."""
+
+    def probe(self, params: Params) -> Probe: ...
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of a homework as the student reads it and the grader grades it."""
+
+    id: str  # "hw4.q2"
+    title: str
+    prompt: str  # markdown, English; ``{name}`` fields are filled from the parameters
+    parts: tuple[Part, ...]
+    prompt_fa: str = ""  # the Persian original, where the course has it
+    answer_help: str = ""  # how to write the answer (symbolic syntax, units ...)
+    # Whether a student's own check (``grade.py check``) may show this question's correctness
+    # and points before grading. Off by default: only well-formedness is shown. Opting in puts
+    # the question's reference answers in the released notebook, since the student's check has
+    # no other way to compare with them.
+    show_result: bool = False
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for part in self.parts for item in part.items)
+
+    @property
+    def points(self) -> float:
+        return sum(item.points for item in self.items)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits for executing one submission of a homework, in seconds."""
+
+    cell: float = 60.0
+    notebook: float = 600.0
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A condition every variant must meet ("the network must not saturate")."""
+
+    description: str
+    holds: Callable[[Params], bool]
+
+
+@dataclass(frozen=True)
+class Variation:
+    """Which parameters vary, how, and what makes a variant a fair question.
+
+    ``draw`` gives the varying parameters from a seeded ``random.Random``; the others keep the
+    homework's values. ``constraints`` reject unfair draws (another draw is taken).
+    ``cross_checks`` compute the reference by an independent route and return a problem or
+    None (used by ``release --verify``).
+    """
+
+    draw: Callable[[random.Random], Params]
+    constraints: tuple[Constraint, ...] = ()
+    cross_checks: tuple[Callable[[Homework, Params], str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Names:
+    """A homework's names in another language than English, for the reports: its title, the
+    questions' titles by question id and the items' labels by answer variable.
+
+    Kept apart from ``Question``/``Item`` because items are built by part factories (derivation
+    graphs, training questions) shared across homeworks; the ids are unique already. A name
+    left out is shown in English (``Homework.names``).
+    """
+
+    title: str = ""
+    questions: Mapping[str, str] = field(default_factory=dict)
+    items: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Homework:
+    """One assignment: its questions, parameters and execution limits."""
+
+    id: str  # "hw4"
+    title: str
+    questions: tuple[Question, ...]
+    params: Params
+    limits: Limits = field(default_factory=Limits)
+    setup: str = ""  # code run before the student's cells in the released notebook
+    # heavy modules its notebooks import (the set-up's numpy, torch): loaded into a kernel
+    # while it waits for its turn, when the notebook imports them (graders.execute.Slots)
+    warm: tuple[str, ...] = ()
+    variation: Variation | None = None  # per-student parameters (graders.model.variants)
+    persian: Names = field(default_factory=Names)  # the reports' names under --lang fa
+
+    def names(self, lang: str = "en") -> Names:
+        """The title, every question's title and every item's label in ``lang`` (``en`` or
+        ``fa``), each in English where that language has none."""
+        own = self.persian if lang == "fa" else Names()
+        return Names(
+            own.title or self.title,
+            {q.id: own.questions.get(q.id) or q.title for q in self.questions},
+            {i.variable: own.items.get(i.variable) or i.label for i in self.items},
+        )
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item, in question order."""
+        return tuple(item for q in self.questions for item in q.items)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every answer variable, in question order: the harvest contract."""
+        return tuple(item.variable for item in self.items)
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def probes(self, params: Params | None = None) -> tuple[Probe, ...]:
+        """The probes of every probing part, in question order."""
+        params = self.params if params is None else params
+        return tuple(
+            part.probe(params)
+            for q in self.questions
+            for part in q.parts
+            if isinstance(part, Probing)
+        )
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)

@@ -1,0 +1,505 @@
+"""Feedback: what the student's page shows for each question and answer.
+
+In:  a ``SubmissionResult``, its ``Homework`` and the page's ``Messages``.
+Out: ``QuestionView``/``ItemView`` records the student template renders: verdict, the
+     student's answer beside the expected one, feedback in the page's language where the
+     catalogue has it, and per kind of check:
+
+- derivation steps: the step's formula as MathML, and for a step off the reference path the
+  values it was fed and what it gives; the question's ``left_at`` is the first incorrect step
+  (where the student left the reference path) and ``follow_count`` the steps credited as
+  follow-through;
+- tables: both tables cell by cell, wrong cells marked, and the diagnosis;
+- symbolic answers: both formulas as MathML;
+- training questions: measured against reported figures, and the loss histories as an SVG plot.
+
+Everything is read from ``Verdict.extra`` defensively: a key that is absent or of the wrong
+type just leaves its part of the page out. The keys read are those the checks write:
+
+- derivation (``graders.checks.derivation``): ``formula``, ``latex``, ``inputs`` (name to
+  value text), ``should_give``;
+- tables (``graders.checks.tables``): ``expected``, ``given``, ``wrong`` (nested lists, or
+  ``None`` when the shapes differ), ``shape``, ``given_shape``, ``cells``, ``matching``,
+  ``diagnosis``;
+- symbolic (``graders.checks.symbolic``): ``given_mathml``/``expected_mathml`` (presentation
+  MathML, a whole ``<math>`` or its content) or ``given_latex``/``expected_latex``;
+  ``read_as``; ``confirmed_by``;
+- training (``graders.checks.training``): ``measured`` and ``reported`` (figure name to
+  value, e.g. ``{"test_accuracy": 0.91}``; a bare number is one figure), ``flagged`` (True when
+  a reported figure is further than ``margin`` from the measured one), ``dataset``, and the
+  loss histories ``train_loss``, ``val_loss``, ``test_loss`` (lists of numbers, one per epoch)
+  drawn as one plot;
+- text answers (``graders.model.parts.TextPart``): ``rubric``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sympy
+from markupsafe import Markup
+
+from graders.checks.derivation import Derivation
+from graders.model.answers import Status, Verdict
+from graders.model.overrides import Override
+from graders.model.questions import Homework
+from graders.model.results import SubmissionResult
+from graders.report.charts import line_plot_svg
+from graders.report.i18n import Messages
+from graders.report.mathml import expression_mathml, latex_to_mathml, sanitize
+from graders.score import ItemResult, QuestionResult
+
+HISTORY_KEYS = ("train_loss", "val_loss", "test_loss")
+"""``extra`` keys holding loss histories, in the order they are drawn."""
+
+PROSE_CHARS = 32
+"""Answers longer than this (with spaces) are shown as paragraphs that wrap."""
+
+MAX_TABLE_CELLS = 2_500
+"""Largest table drawn cell by cell; a larger one is shown as text only."""
+
+
+@dataclass(frozen=True)
+class CellView:
+    text: str
+    wrong: bool = False
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A table answer: the student's and the expected table, cell by cell."""
+
+    given: tuple[tuple[CellView, ...], ...]
+    expected: tuple[tuple[CellView, ...], ...]
+    matching: int | None
+    cells: int | None
+    given_shape: str  # "4 × 4"
+    expected_shape: str
+    shape_note: str  # '' when the shapes agree
+    diagnosis: str  # the diagnosed mistake's id, or ''
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure of a training question and what the student reported for it."""
+
+    name: str
+    measured: str
+    reported: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class TrainingView:
+    figures: tuple[Figure, ...]
+    plot: Markup | None
+    series: tuple[str, ...]  # the histories drawn, in plot order (series-0, series-1, ...)
+    dataset: str = ""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One answer as the student's page shows it."""
+
+    variable: str
+    label: str
+    status: str
+    score: float
+    max_score: float
+    given: str
+    expected: str
+    feedback: str
+    mistake_id: str = ""
+    mistake_text: str = ""
+    override: Override | None = None
+    rubric: str = ""
+    formula: Markup | None = None
+    formula_text: str = ""
+    inputs: tuple[tuple[str, str], ...] = ()
+    should_give: str = ""
+    step: bool = False  # a step of a derivation
+    role: str = ""  # "left": where the student left the reference path; "follow": credited
+    given_math: Markup | None = None
+    expected_math: Markup | None = None
+    read_as: str = ""
+    confirmed_by: str = ""
+    table: TableView | None = None
+    training: TrainingView | None = None
+
+    @property
+    def given_prose(self) -> bool:
+        """Whether the answer is written text (shown as a paragraph, not as a value)."""
+        return bool(self.rubric) or _is_prose(self.given)
+
+    @property
+    def expected_prose(self) -> bool:
+        return bool(self.rubric) or _is_prose(self.expected)
+
+    @property
+    def has_detail(self) -> bool:
+        """Whether the item needs a full-width row under it (tables, plots)."""
+        return self.table is not None or self.training is not None
+
+
+def _is_prose(text: str) -> bool:
+    """Long text with spaces: a sentence rather than a value."""
+    return len(text) > PROSE_CHARS and " " in text.strip()
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    title: str
+    prompt: str
+    score: float
+    max_score: float
+    status: str
+    items: tuple[ItemView, ...]
+    derivation: bool = False
+    left_at: str = ""  # label of the first incorrect step of a derivation
+    left_variable: str = ""
+    follow_count: int = 0
+
+
+def question_views(
+    result: SubmissionResult, homework: Homework, messages: Messages
+) -> tuple[QuestionView, ...]:
+    """Every question of ``result``, ready for the student template."""
+    return tuple(_question(q, homework, messages) for q in result.questions)
+
+
+def _prompt(homework: Homework, question_id: str, lang: str) -> str:
+    try:
+        question = homework.question(question_id)
+    except KeyError:
+        return ""
+    text = question.prompt_fa if lang == "fa" and question.prompt_fa else question.prompt
+    try:
+        return text.format(**homework.params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def _derivation_of(homework: Homework, question_id: str) -> Derivation | None:
+    try:
+        question = homework.question(question_id)
+    except KeyError:
+        return None
+    return next((p for p in question.parts if isinstance(p, Derivation)), None)
+
+
+def _question(q: QuestionResult, homework: Homework, messages: Messages) -> QuestionView:
+    derivation = _derivation_of(homework, q.id)
+    steps = {s.name: s.formula for s in derivation.steps} if derivation else {}
+    names = homework.names(messages.lang)  # titles and labels in the page's language
+    items = [
+        replace(_item(item, steps, messages), label=names.items.get(item.variable, item.label))
+        for item in q.items
+    ]
+    on_path = [i for i in items if i.variable in steps]
+    left = next((i for i in on_path if i.status == Status.INCORRECT), None)
+    follow = sum(1 for i in on_path if i.status == Status.FOLLOW_THROUGH)
+    items = [_with_role(i, left) if i.variable in steps else i for i in items]
+    return QuestionView(
+        q.id,
+        names.questions.get(q.id, q.title),
+        _prompt(homework, q.id, messages.lang),
+        q.score,
+        q.max_score,
+        headline(q),
+        tuple(items),
+        derivation=derivation is not None,
+        left_at=left.label if left else "",
+        left_variable=left.variable if left else "",
+        follow_count=follow,
+    )
+
+
+def headline(q: QuestionResult) -> str:
+    """The question's verdict for the overview: the worst of its items' verdicts, where an
+    answer a person has graded no longer counts as waiting (``override`` when all were)."""
+    pending = tuple(
+        i for i in q.items if not (i.override is not None and i.verdict.status is Status.MANUAL)
+    )
+    return replace(q, items=pending).status.value if pending else "override"
+
+
+def _with_role(item: ItemView, left: ItemView | None) -> ItemView:
+    if item is left:
+        return replace(item, role="left")
+    if item.status == Status.FOLLOW_THROUGH:
+        return replace(item, role="follow")
+    return item
+
+
+def _item(item: ItemResult, steps: Mapping[str, sympy.Expr], messages: Messages) -> ItemView:
+    v = item.verdict
+    extra = v.extra if isinstance(v.extra, Mapping) else {}
+    formula = None
+    if item.variable in steps:
+        formula = expression_mathml(steps[item.variable], steps.keys(), lhs=item.variable)
+    elif isinstance(extra.get("latex"), str):
+        formula = latex_to_mathml(extra["latex"])
+    mistake_text = ""
+    if v.mistake is not None:
+        mistake_text = messages.mistake(v.mistake.id) or v.mistake.explanation
+    return ItemView(
+        variable=item.variable,
+        label=item.label,
+        status=v.status.value,
+        score=item.score,
+        max_score=item.max_score,
+        given=v.given,
+        expected=v.expected,
+        feedback=""
+        if item.override is not None and v.status is Status.MANUAL
+        else localized_feedback(v, messages),
+        mistake_id=v.mistake.id if v.mistake else "",
+        mistake_text=mistake_text,
+        override=item.override,
+        rubric=_text(extra.get("rubric")),
+        formula=formula,
+        step=item.variable in steps,
+        formula_text=_text(extra.get("formula")),
+        inputs=_inputs(extra.get("inputs")),
+        should_give=_text(extra.get("should_give")),
+        given_math=_math(extra, "given"),
+        expected_math=_math(extra, "expected"),
+        read_as=_text(extra.get("read_as")),
+        confirmed_by=_text(extra.get("confirmed_by")),
+        table=table_view(extra),
+        training=training_view(extra, messages),
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _inputs(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple((str(k), str(x)) for k, x in value.items())
+
+
+def _math(extra: Mapping[str, Any], side: str) -> Markup | None:
+    mathml = extra.get(f"{side}_mathml")
+    if isinstance(mathml, str):
+        rendered = sanitize(mathml)
+        if rendered is not None:
+            return rendered
+    latex = extra.get(f"{side}_latex")
+    if isinstance(latex, str):
+        return latex_to_mathml(latex)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Feedback in the page's language
+
+
+def localized_feedback(v: Verdict, messages: Messages) -> str:
+    """The verdict's explanation: the check's own words in English, the catalogue's in others.
+
+    Where the catalogue has no words for a verdict, the check's (English) text is kept.
+    """
+    if messages.lang == "en":
+        return v.feedback
+    return _from_catalogue(v, messages) or v.feedback
+
+
+def _from_catalogue(v: Verdict, messages: Messages) -> str:
+    extra = v.extra if isinstance(v.extra, Mapping) else {}
+    if v.status is Status.MANUAL:
+        return messages("feedback.manual")
+    if v.status is Status.MISSING:
+        return messages("feedback.missing")
+    if v.mistake is not None:
+        known = messages.mistake(v.mistake.id)
+        if known and "diagnosis" in extra:
+            return f"{messages('feedback.table_mistake')} {known}"
+        return known
+    if v.status is Status.CORRECT and extra.get("confirmed_by") in ("symbolic", "numeric"):
+        return messages(
+            "feedback.proved" if extra["confirmed_by"] == "symbolic" else "feedback.numeric_only"
+        )
+    should_give = extra.get("should_give")
+    if v.status is Status.FOLLOW_THROUGH and isinstance(should_give, str):
+        return messages("feedback.follow_through", value=should_give)
+    if v.status is Status.INCORRECT and isinstance(should_give, str):
+        return messages(
+            "feedback.step_incorrect", expected=v.expected, value=should_give, given=v.given
+        )
+    return _table_feedback(v, extra, messages)
+
+
+def _table_feedback(v: Verdict, extra: Mapping[str, Any], messages: Messages) -> str:
+    cells, matching = extra.get("cells"), extra.get("matching")
+    if not (isinstance(cells, int) and isinstance(matching, int)):
+        return ""
+    if "given_shape" in extra and extra.get("wrong") is None:
+        return messages(
+            "feedback.table_shape",
+            expected=_shape_text(extra.get("shape")),
+            given=_shape_text(extra.get("given_shape")),
+        )
+    if v.status is Status.CORRECT:
+        return messages("feedback.table_correct", cells=cells)
+    if v.status is Status.INCORRECT:
+        return messages("feedback.table_cells", wrong=cells - matching, cells=cells)
+    return ""
+
+
+def _shape_text(shape: Any) -> str:
+    if isinstance(shape, list) and all(isinstance(n, int) for n in shape):
+        return " × ".join(str(n) for n in shape) if shape else "1"
+    return "?"
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            return str(number)
+        return str(int(number)) if number == int(number) and abs(number) < 1e15 else f"{number:.4g}"
+    return str(value)
+
+
+def _rows(cells: Any) -> list[list[Any]] | None:
+    """Nested lists as rows of cells: a number is one cell, a vector one row; higher
+    dimensions are laid out as rows of their last axis."""
+    if not isinstance(cells, list):
+        return [[cells]]
+    if not cells:
+        return []
+    if not any(isinstance(c, list) for c in cells):
+        return [cells]
+    rows: list[list[Any]] = []
+    for part in cells:
+        sub = _rows(part) if isinstance(part, list) else [[part]]
+        if sub is None:
+            return None
+        rows.extend(sub)
+    return rows
+
+
+def _count(rows: list[list[Any]] | None) -> int:
+    return sum(len(r) for r in rows) if rows else 0
+
+
+def table_view(extra: Mapping[str, Any]) -> TableView | None:
+    """Both tables of a table verdict, wrong cells marked; None when ``extra`` has no table."""
+    if "expected" not in extra or "given" not in extra or "cells" not in extra:
+        return None
+    expected, given = _rows(extra["expected"]), _rows(extra["given"])
+    if expected is None or given is None or _count(expected) + _count(given) > MAX_TABLE_CELLS:
+        return None
+    wrong = _rows(extra.get("wrong")) if isinstance(extra.get("wrong"), list) else None
+    same_layout = wrong is not None and [len(r) for r in wrong] == [len(r) for r in given]
+
+    def flag(r: int, c: int) -> bool:
+        return bool(same_layout and wrong is not None and wrong[r][c])
+
+    matching, cells = extra.get("matching"), extra.get("cells")
+    shape_note = ""
+    if "given_shape" in extra and extra.get("shape") != extra.get("given_shape"):
+        shape_note = f"{_shape_text(extra.get('given_shape'))} ≠ {_shape_text(extra.get('shape'))}"
+    return TableView(
+        given=tuple(
+            tuple(CellView(_cell_text(x), flag(r, c)) for c, x in enumerate(row))
+            for r, row in enumerate(given)
+        ),
+        expected=tuple(
+            tuple(CellView(_cell_text(x), flag(r, c)) for c, x in enumerate(row))
+            for r, row in enumerate(expected)
+        ),
+        given_shape=_shape_text(extra.get("given_shape", extra.get("shape"))),
+        expected_shape=_shape_text(extra.get("shape")),
+        matching=matching if isinstance(matching, int) else None,
+        cells=cells if isinstance(cells, int) else None,
+        shape_note=shape_note,
+        diagnosis=_text(extra.get("diagnosis")),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Training questions
+
+
+def _numbers(value: Any) -> list[float] | None:
+    if not isinstance(value, Sequence) or isinstance(value, str) or not value:
+        return None
+    out = []
+    for x in value:
+        if isinstance(x, bool) or not isinstance(x, numbers.Real | str):
+            return None
+        try:
+            out.append(float(x))
+        except ValueError:
+            return None
+    return out
+
+
+def _figures(extra: Mapping[str, Any], messages: Messages) -> tuple[Figure, ...]:
+    measured, reported = extra.get("measured"), extra.get("reported")
+    if measured is None and reported is None:
+        return ()
+    measured = measured if isinstance(measured, Mapping) else {"value": measured}
+    reported = reported if isinstance(reported, Mapping) else {"value": reported}
+    flagged = extra.get("flagged") is True
+    margin = extra.get("margin")
+    names = list(dict.fromkeys([*reported, *measured]))
+    figures = []
+    for name in names:
+        m, r = measured.get(name), reported.get(name)
+        figures.append(
+            Figure(
+                messages.figure(str(name)),
+                _figure_text(m),
+                _figure_text(r),
+                flagged and name in reported and _far(m, r, margin),
+            )
+        )
+    return tuple(figures)
+
+
+def _far(measured: Any, reported: Any, margin: Any) -> bool:
+    """Whether a flagged reported figure is the one far from the measured one."""
+    numbers_only = all(
+        isinstance(x, numbers.Real) and not isinstance(x, bool) for x in (measured, reported)
+    )
+    if not numbers_only or not isinstance(margin, numbers.Real):
+        return True
+    return bool(abs(float(reported) - float(measured)) > float(margin))
+
+
+def _figure_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{float(value):.4g}"
+    if isinstance(value, list | tuple):
+        shown = ", ".join(_figure_text(x) or "—" for x in value[:12])
+        return f"[{shown}{', …' if len(value) > 12 else ''}]"
+    return str(value)
+
+
+def training_view(extra: Mapping[str, Any], messages: Messages) -> TrainingView | None:
+    """Measured against reported figures and the loss plot; None when ``extra`` has neither."""
+    histories = {key: _numbers(extra.get(key)) for key in HISTORY_KEYS}
+    series = {key: values for key, values in histories.items() if values}
+    figures = _figures(extra, messages)
+    if not series and not figures:
+        return None
+    plot = line_plot_svg(series, messages("training.history")) if series else None
+    return TrainingView(figures, plot, tuple(series), _text(extra.get("dataset")))

@@ -1,0 +1,96 @@
+"""Execution cache: run each notebook once, re-grade as often as the rubric changes.
+
+In:  an ``ExecutionJob`` (what would be run) and the folder of the cache.
+Out: ``job_key`` — a digest of everything that decides what a run produces: the notebook and
+     its files, the answers the harvest reads and the probes, the time limits, the isolation
+     mode and ``EXECUTION_VERSION``; ``load`` and ``store`` of the ``Execution`` (with the
+     harvest marker it printed) under that key.
+
+Points, tolerances, named mistakes, overrides and templates are not in the key, so changing
+them re-executes no notebook. Entries are JSON, written atomically; a damaged entry is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from graders.execute import CellRun, CellStatus, Execution, ExecutionJob, Outcome
+from graders.model.results import write_atomic
+
+EXECUTION_VERSION = "2"  # bump when execution or harvest changes what a run produces
+
+
+def job_key(job: ExecutionJob, nonce: str, isolation: str) -> str:
+    """A digest of what decides the outcome of running ``job`` (its random ``nonce`` aside)."""
+    digest = hashlib.sha256()
+
+    def feed(label: str, data: bytes) -> None:
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    feed("version", EXECUTION_VERSION.encode())
+    feed("notebook", json.dumps(job.notebook, sort_keys=True, ensure_ascii=False).encode())
+    for path in job.files:
+        feed("file-name", path.name.encode())
+        feed("file", path.read_bytes() if path.is_file() and not path.is_symlink() else b"")
+    feed("harvest", job.harvest_source.replace(nonce, "").encode())
+    feed("final", job.final_source.replace(nonce, "").encode())
+    for name, data in sorted(job.handed.items()):
+        feed("handed-name", name.encode())
+        feed("handed", data)
+    feed("limits", f"{job.cell_timeout}:{job.notebook_timeout}:{job.harvest_timeout}".encode())
+    feed("isolation", isolation.split(" ")[0].encode())
+    return digest.hexdigest()
+
+
+def store(folder: Path, key: str, execution: Execution, nonce: str) -> None:
+    data = {
+        "version": EXECUTION_VERSION,
+        "nonce": nonce,
+        "outcome": execution.outcome.value,
+        "message": execution.message,
+        "seconds": execution.seconds,
+        "isolation": execution.isolation,
+        "harvest_output": execution.harvest_output,
+        "cells": [
+            {
+                "index": c.index,
+                "source": c.source,
+                "status": c.status.value,
+                "output": c.output,
+                "error": c.error,
+            }
+            for c in execution.cells
+        ],
+    }
+    write_atomic(folder / f"{key}.json", json.dumps(data, ensure_ascii=False))
+
+
+def load(folder: Path, key: str) -> tuple[Execution, str] | None:
+    """The cached execution and its harvest marker, or None."""
+    try:
+        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        return _execution(data), str(data["nonce"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _execution(data: dict[str, Any]) -> Execution:
+    if data["version"] != EXECUTION_VERSION:
+        raise ValueError("cache entry of another version")
+    cells = tuple(
+        CellRun(int(c["index"]), str(c["source"]), CellStatus(c["status"]), c["output"], c["error"])
+        for c in data["cells"]
+    )
+    harvest = data["harvest_output"]
+    return Execution(
+        cells,
+        harvest if isinstance(harvest, str) else None,
+        Outcome(data["outcome"]),
+        str(data["message"]),
+        float(data["seconds"]),
+        str(data["isolation"]),
+    )
