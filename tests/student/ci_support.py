@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 import xmlschema
-from fakes import FakeRunner
+from fakes import FakeRunner, build_demos
 
 from graders.model.questions import Homework
 from graders.student.public import release_with_manifest
@@ -23,27 +23,9 @@ HERE = Path(__file__).resolve().parent
 JUNIT_XSD = HERE / "junit.xsd"
 GRADESCOPE_SCHEMA = HERE / "gradescope.schema.json"
 
-# The student's own working for HW4 Q2: plain Python, two epochs of gradient descent.
-HW4_WORK = """\
-import math
-
-def sigmoid(z):
-    return 1 / (1 + math.exp(-z))
-
-i1, i2, y, eta = 3, 5, 1, 0.1
-w = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-history = []
-for epoch in range(2):
-    h1 = i1 * w[0] + i2 * w[1]
-    h2 = i1 * w[2] + i2 * w[3]
-    y_hat = sigmoid(h1 * w[4] + h2 * w[5])
-    loss = (y - y_hat) ** 2
-    delta = -2 * (y - y_hat) * y_hat * (1 - y_hat)
-    grads = [delta * w[4] * i1, delta * w[4] * i2, delta * w[5] * i1, delta * w[5] * i2,
-             delta * h1, delta * h2]
-    w = [wk - eta * gk for wk, gk in zip(w, grads)]
-    history.append((h1, h2, y_hat, loss, grads, list(w)))
-"""
+# The student's own working for HW4 Q2 (plain Python, two epochs of gradient descent), as the
+# demo builder writes it.
+HW4_WORK: str = build_demos().HW4_WORK
 
 Q1_TEXT = repr(
     "Adam converges faster on the training data; SGD with momentum often generalises better."
