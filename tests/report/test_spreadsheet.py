@@ -12,8 +12,14 @@ from graders.report.spreadsheet import cell, row
 
 
 def test_formulas_are_shown_as_text() -> None:
-    for text in ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3",
-                 "\t=1", "\r=1"):
+    for text in (
+        '=HYPERLINK("http://x","y")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "-2+3",
+        "\t=1",
+        "\r=1",
+    ):
         assert cell(text) == "'" + text
 
 
