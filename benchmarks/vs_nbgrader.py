@@ -659,7 +659,7 @@ class Bench:
         startup = best_of(3, lambda: _run(command, ROOT, self.log, ok=none_found), self.meter)
         empty = nbformat.v4.new_notebook()
         bare = best_of(3, lambda: bare_kernel(nbformat.from_dict(empty), self.work, 10), self.meter)
-        runner = NbclientRunner(choose_mode("auto"))
+        runner = NbclientRunner(choose_mode("auto", fallback=True))
         sandboxed = best_of(3, lambda: sandboxed_empty_run(runner), self.meter)
         return Parts(startup, bare, sandboxed)
 

@@ -32,7 +32,14 @@ from graders.pipeline import (
 )
 from graders.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graders.runtime.data import DataShelf, datasets_of
-from graders.runtime.sandbox import Limits, choose_mode, remove_stale_run_folders, thread_share
+from graders.runtime.isolation import UNISOLATED
+from graders.runtime.sandbox import (
+    Limits,
+    SandboxUnavailable,
+    choose_mode,
+    remove_stale_run_folders,
+    thread_share,
+)
 from graders.student.ci import add_commands, run_command
 from graders.student.public import write_public_release, write_variant_releases
 
@@ -134,9 +141,10 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "--sandbox",
         choices=("auto", "bwrap", "none"),
         default=config.get("sandbox", "auto"),
-        help="isolation of each kernel: bubblewrap where it works (auto), required (bwrap), "
-        "or reduced (none: rlimits, private folder, scrubbed environment); "
-        "default: %(default)s",
+        help="isolation of each kernel: bubblewrap, required (auto, and its synonym bwrap: "
+        "grading refuses to start where bwrap cannot, and says how to fix it), or none "
+        "(no isolation, for trusted notebooks only: rlimits, a private folder and a scrubbed "
+        "environment; every report says it ran without isolation); default: %(default)s",
     )
 
     release = sub.add_parser(
@@ -313,7 +321,7 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     try:
         plan = choose_mode(args.sandbox)
-    except RuntimeError as exc:
+    except SandboxUnavailable as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return 2
     print(f"Isolation: {plan.mode} — {plan.reason}")
@@ -326,6 +334,8 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         runner = NbclientRunner(plan, Limits(threads=thread_share(args.workers)))
         summary = grade_batch(submissions, catalogue, runner, settings)
     _print_summary(summary, args.out, time.monotonic() - started)
+    if plan.mode == "none" and summary.results:
+        print(f"Isolation: none — this batch {UNISOLATED} (--sandbox none); every report says so.")
     return 0 if summary.results else 1
 
 

@@ -157,6 +157,11 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "class.axis": "score (horizontal) · students (vertical)",
         "class.students": "Students",
         "class.sort_hint": "Select a column heading to sort the table.",
+        "class.unisolated": (
+            "{count} of {total} submissions ran without isolation (--sandbox none): their "
+            "kernels could read and write every file the grader can and reach the network. "
+            "Grade untrusted notebooks with bubblewrap."
+        ),
         "col.student": "Student",
         "col.score": "Score",
         "col.ran": "Ran",
@@ -343,6 +348,11 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
         "class.axis": "نمره (افقی) · تعداد دانشجو (عمودی)",
         "class.students": "دانشجویان",
         "class.sort_hint": "برای مرتب‌سازی جدول، سرستون را انتخاب کنید.",
+        "class.unisolated": (
+            "{count} از {total} پاسخ‌نامه بدون جداسازی اجرا شد (--sandbox none): کرنل آن‌ها "
+            "می‌توانست هر پرونده‌ای را که ارزیاب می‌تواند بخواند و بنویسد و به شبکه برسد. "
+            "پاسخ‌نامه‌های نامطمئن را با bubblewrap ارزیابی کنید."
+        ),
         "col.student": "دانشجو",
         "col.score": "نمره",
         "col.ran": "اجرا",

@@ -54,6 +54,7 @@ from graders.report.classroom import (
 )
 from graders.report.feedback import question_views
 from graders.report.i18n import DEFAULT_LANGUAGE, messages, text_direction
+from graders.runtime.isolation import unisolated
 
 DEFAULT_OVERRIDES = "submissions/overrides.csv"
 """The overrides file named on the class page when the batch was given none."""
@@ -207,6 +208,7 @@ class Reporter:
             shared_limit=shared_limit(len(records)),
             variants=variants,
             varies=bool(variants) or bool(homework and homework.variation),
+            unisolated=sum(1 for r in records if unisolated(r.get("isolation"))),
         )
 
     def write_class_pages(self, assignments: Sequence[str]) -> None:

@@ -32,7 +32,7 @@ from graders.execute import NbclientRunner
 from graders.model.questions import Homework
 from graders.model.results import SubmissionResult
 from graders.pipeline import GradeAll, Settings, Work, grade_safely
-from graders.runtime.sandbox import choose_mode
+from graders.runtime.sandbox import SandboxUnavailable, choose_mode
 
 CATALOGUE = "reference:catalogue"
 
@@ -64,7 +64,14 @@ def load_catalogue(path: str) -> Mapping[str, Homework]:
 def run_task(task: Task) -> SubmissionResult:
     """Grade one submission: the same code path on every worker."""
     homework = load_catalogue(task.catalogue)[task.submission.assignment]
-    runner = NbclientRunner(choose_mode(task.sandbox))
+    try:
+        runner = NbclientRunner(choose_mode(task.sandbox))
+    except SandboxUnavailable as exc:  # this worker cannot isolate kernels: run nothing here
+        problem = f"the worker could not isolate the kernel: {str(exc).splitlines()[0]}"
+        runner = NbclientRunner(choose_mode("none"))
+        return grade_safely(
+            replace(task.submission, problem=problem), homework, runner, task.settings
+        )
     with tempfile.TemporaryDirectory(prefix="grader-task-") as tmp:
         paths = []
         for name, data in task.files:

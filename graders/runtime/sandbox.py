@@ -70,6 +70,8 @@ from typing import Any, Literal
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from graders.runtime.isolation import UNISOLATED, refusal
+
 Mode = Literal["bwrap", "none"]
 
 SUBMISSION_DIR = "/work/submission"  # the working folder, as the kernel sees it in bwrap mode
@@ -365,23 +367,31 @@ class SandboxedKernelManager(AsyncKernelManager):
         os.chmod(self.connection_file, 0o644)
 
 
-def choose_mode(requested: str = "auto") -> SandboxPlan:
+class SandboxUnavailable(RuntimeError):
+    """Kernels cannot be isolated here and no unisolated fallback was allowed; the message says
+    how to fix it (``graders.runtime.isolation.refusal``)."""
+
+
+def choose_mode(requested: str = "auto", *, fallback: bool = False) -> SandboxPlan:
     """Decide how to isolate kernels: ``"auto"``, ``"bwrap"`` (fail if it cannot) or ``"none"``.
 
-    ``auto`` probes bwrap once, with the namespaces a kernel will get; keep the plan.
+    ``auto`` probes bwrap once, with the namespaces a kernel will get; keep the plan. Where
+    bwrap cannot start, ``auto`` raises ``SandboxUnavailable`` (as ``bwrap`` does) unless
+    ``fallback`` allows the reduced mode (a student checking their own notebook).
     """
     if requested not in ("auto", "bwrap", "none"):
         raise ValueError(f"sandbox mode must be auto, bwrap or none, not {requested!r}")
     if requested == "none":
-        return SandboxPlan("none", f"sandbox disabled on request; {_reduced()}")
+        return SandboxPlan("none", f"{UNISOLATED}, as asked (--sandbox none); {_reduced()}")
     bwrap = shutil.which("bwrap")
     failure = "bwrap not installed" if bwrap is None else _probe(bwrap)
     if bwrap is not None and failure is None:
         who = "an unprivileged uid of its own" if os.geteuid() == 0 else "the grader's user"
         return SandboxPlan("bwrap", f"bwrap works; the kernel runs as {who}", bwrap)
-    if requested == "bwrap":
-        raise RuntimeError(f"sandbox mode bwrap requested, but {failure}")
-    return SandboxPlan("none", f"{failure}; {_reduced()}")
+    failure = failure or "bwrap not installed"
+    if requested == "auto" and fallback:
+        return SandboxPlan("none", f"{failure}; {UNISOLATED}; {_reduced()}")
+    raise SandboxUnavailable(refusal(failure, as_root=os.geteuid() == 0))
 
 
 def kernel_manager(

@@ -138,7 +138,7 @@ def _printed(execution: Execution) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def runner() -> NbclientRunner:
-    return NbclientRunner(choose_mode("auto"))
+    return NbclientRunner(choose_mode("auto", fallback=True))
 
 
 @pytest.mark.slow
@@ -161,7 +161,7 @@ def test_a_warm_import_that_fails_is_left_to_the_students_own_import(
 def test_kernels_start_ahead_but_only_the_slots_run_cells() -> None:
     """Three threads, one slot: the cells never overlap, and a run's recorded time leaves out
     the wait for its turn."""
-    runner = NbclientRunner(choose_mode("auto"))
+    runner = NbclientRunner(choose_mode("auto", fallback=True))
     runner.slots.set_limit(1)
     batch_start = time.time()
     with ThreadPoolExecutor(max_workers=3) as pool:

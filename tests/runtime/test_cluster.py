@@ -63,7 +63,7 @@ def test_dask_gives_the_results_of_a_local_run(
     from graders.runtime.cluster import on_dask
 
     demos = ROOT / "submissions"
-    runner = NbclientRunner(choose_mode("auto"))
+    runner = NbclientRunner(choose_mode("auto", fallback=True))
     local = run_batch(
         demos, books, runner, Settings(tmp_path / "a", "hw4", workers=2), lambda s: None
     )
@@ -110,7 +110,7 @@ def test_a_killed_worker_loses_no_submission(client: Any, hw4: Homework, tmp_pat
         threading.Thread(target=_exit_worker, args=(client, busy[0]), daemon=True).start()
 
     settings = Settings(tmp_path / "out", workers=2)
-    runner = NbclientRunner(choose_mode("auto"))
+    runner = NbclientRunner(choose_mode("auto", fallback=True))
     summary = run_batch(
         tmp_path / "subs",
         {"hw4": hw4},

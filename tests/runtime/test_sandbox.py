@@ -20,13 +20,16 @@ import pytest
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbformat import NotebookNode
+from system import need
 
+from graders.runtime.isolation import refusal
 from graders.runtime.sandbox import (
     SUBMISSION_DIR,
     TOKEN_VARIABLE,
     Limits,
     SandboxedKernelManager,
     SandboxPlan,
+    SandboxUnavailable,
     _hidden,
     choose_mode,
     kernel_manager,
@@ -40,9 +43,10 @@ AS_ROOT = os.geteuid() == 0
 # --- choosing the mode (no kernels) -------------------------------------------------------------
 
 
-def test_none_on_request_says_isolation_is_reduced() -> None:
+def test_none_on_request_says_the_batch_runs_without_isolation() -> None:
     plan = choose_mode("none")
     assert plan.mode == "none"
+    assert "ran without isolation, as asked (--sandbox none)" in plan.reason
     assert "reduced isolation" in plan.reason
 
 
@@ -51,27 +55,73 @@ def test_unknown_mode_is_refused() -> None:
         choose_mode("docker")
 
 
-def test_auto_without_bwrap_falls_back_with_the_reason(
+def _no_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str | None) -> None:
+    """PATH holds only ``tmp_path``, with a fake bwrap running ``script`` if one is given."""
+    if script is not None:
+        fake = tmp_path / "bwrap"
+        fake.write_text(f"#!/bin/sh\n{script}\n")
+        fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+
+def test_auto_without_bwrap_refuses_and_says_how_to_fix_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    plan = choose_mode("auto")
+    _no_bwrap(tmp_path, monkeypatch, None)
+    for requested in ("auto", "bwrap"):
+        with pytest.raises(SandboxUnavailable) as refused:
+            choose_mode(requested)
+        message = str(refused.value)
+        assert "bwrap not installed" in message.splitlines()[0]
+        for advice in (
+            "sudo apt-get install bubblewrap",
+            "sudo dnf install bubblewrap",
+            "tools/install-system-packages.sh",
+            "seccomp=unconfined",
+            "--sandbox none",
+            'sandbox = "none"',
+        ):
+            assert advice in message, advice
+    assert isinstance(refused.value, RuntimeError)
+
+
+def test_auto_falls_back_only_when_asked_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_bwrap(tmp_path, monkeypatch, None)
+    plan = choose_mode("auto", fallback=True)
     assert plan.mode == "none"
-    assert plan.reason.startswith("bwrap not installed; reduced isolation")
+    assert plan.reason.startswith("bwrap not installed; ran without isolation; reduced isolation")
+    with pytest.raises(SandboxUnavailable):
+        choose_mode("bwrap", fallback=True)  # bwrap on request never falls back
 
 
-def test_auto_with_a_broken_bwrap_falls_back_and_bwrap_on_request_fails(
+def test_a_bwrap_that_cannot_start_is_refused_with_its_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = tmp_path / "bwrap"
-    fake.write_text("#!/bin/sh\necho 'No permissions to create new namespace' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    plan = choose_mode("auto")
+    _no_bwrap(tmp_path, monkeypatch, "echo 'No permissions to create new namespace' >&2\nexit 1")
+    with pytest.raises(SandboxUnavailable, match="No permissions to create new namespace"):
+        choose_mode("auto")
+    plan = choose_mode("auto", fallback=True)
     assert plan.mode == "none"
     assert "bwrap failed to start: No permissions to create new namespace" in plan.reason
-    with pytest.raises(RuntimeError, match="No permissions"):
-        choose_mode("bwrap")
+
+
+def test_the_refusal_names_the_settings_that_turn_user_namespaces_off() -> None:
+    settings = {
+        "kernel/unprivileged_userns_clone": "0",
+        "user/max_user_namespaces": "15000",
+        "kernel/apparmor_restrict_unprivileged_userns": "1",
+    }
+    message = refusal("bwrap failed to start: setting up uid map", read=settings.get)
+    assert "sudo sysctl -w kernel.unprivileged_userns_clone=1" in message
+    assert "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" in message
+    assert "max_user_namespaces" not in message  # that one allows them here
+    assert "--sandbox none" in message
+    # as root no user namespace is needed: no sysctl advice
+    assert "sysctl" not in refusal("bwrap failed", as_root=True, read=settings.get)
+    everything_allowed = refusal("bwrap failed to start: x", read=lambda name: None)
+    assert "kernel.unprivileged_userns_clone=1" in everything_allowed  # said in general
 
 
 def test_limits_must_be_positive() -> None:
@@ -110,22 +160,20 @@ def test_project_packages_installed_into_a_bound_folder_are_covered(tmp_path: Pa
 
 @pytest.fixture(scope="module")
 def detected() -> SandboxPlan:
-    return choose_mode("auto")
+    return choose_mode("auto", fallback=True)
 
 
 @pytest.fixture(params=["bwrap", "none"])
 def plan(request: pytest.FixtureRequest, detected: SandboxPlan) -> SandboxPlan:
     if request.param == "none":
         return choose_mode("none")
-    if detected.mode != "bwrap":
-        pytest.skip(f"bwrap cannot start here: {detected.reason}")
+    need("bubblewrap")
     return detected
 
 
 @pytest.fixture
 def bwrap_plan(detected: SandboxPlan) -> SandboxPlan:
-    if detected.mode != "bwrap":
-        pytest.skip(f"bwrap cannot start here: {detected.reason}")
+    need("bubblewrap")
     return detected
 
 

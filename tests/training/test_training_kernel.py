@@ -63,7 +63,9 @@ def _notebook(homework: Homework, answers: dict[str, str], cells: dict[str, list
 def _grade(homework: Homework, nb: Any, folder: Path, shelf: DataShelf) -> SubmissionResult:
     submission = Submission(homework.id, "ada", folder / "ada.ipynb", nb)
     settings = Settings(out=folder / "out", rerun=True, data=shelf)
-    return grade_submission(submission, homework, NbclientRunner(choose_mode("auto")), settings)
+    return grade_submission(
+        submission, homework, NbclientRunner(choose_mode("auto", fallback=True)), settings
+    )
 
 
 def _items(result: SubmissionResult) -> dict[str, Any]:
