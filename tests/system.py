@@ -2,13 +2,15 @@
 
 A test that needs one that this machine lacks calls ``need(package)`` and is skipped with one
 line naming the package; ``tests/conftest.py`` counts those skips per package at the end of the
-run. Tests that grade the project's own demo notebooks through the command line pass
-``sandbox_options()``: the default (bubblewrap) where it starts, else ``--sandbox none``, which
-the run's summary also reports.
+run. With ``GRADER_REQUIRE_SYSTEM`` set (``.ci/run`` sets it) such a test fails instead: a CI
+machine must have them all. Tests that grade the project's own demo notebooks through the
+command line pass ``sandbox_options()``: the default (bubblewrap) where it starts, else
+``--sandbox none``, which the run's summary also reports.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -19,7 +21,8 @@ import pytest
 from graders.runtime.sandbox import SandboxUnavailable, choose_mode
 
 SKIP_PREFIX = "needs the system package "
-INSTALL = "bash tools/install-system-packages.sh installs it"
+INSTALL = "bash tools/install-system-packages.sh tests installs it"
+REQUIRE = "GRADER_REQUIRE_SYSTEM"  # set: a missing package fails the test instead of skipping it
 
 
 def _bubblewrap() -> str:
@@ -72,6 +75,8 @@ def missing(package: str) -> str:
 def need(package: str) -> None:
     """Skip the calling test, in one line naming ``package``, when this machine lacks it."""
     why = missing(package)
+    if why and os.environ.get(REQUIRE):
+        pytest.fail(f"{REQUIRE} is set, but {package} is unusable ({why}); {INSTALL}")
     if why:
         pytest.skip(f"{SKIP_PREFIX}{package} ({why}); {INSTALL}")
 

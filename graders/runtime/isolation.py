@@ -18,7 +18,7 @@ UNISOLATED = "ran without isolation"
 """Said by the terminal summary, the class page and every results JSON of a batch graded with
 ``--sandbox none`` (or ``sandbox = "none"`` under ``[tool.grader]``)."""
 
-INSTALL_SCRIPT = "tools/install-system-packages.sh"
+INSTALL_SCRIPT = "tools/install-system-packages.sh grading"
 
 # (setting under /proc/sys, the value that turns unprivileged user namespaces off, the fix)
 _USERNS_SETTINGS = (
