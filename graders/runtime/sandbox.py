@@ -16,8 +16,9 @@ reach bwrap or the launcher, not the kernel. The kernel's stdout and stderr (cra
 Threat model, "bwrap" mode. Protected: the kernel runs in new mount, pid, network, ipc and uts
 namespaces, in a new session, without capabilities and with ``no_new_privs``. It sees read-only
 the system (``/usr``, ``/etc``, ``/bin``, ``/lib*``) and the Python installation (with this
-project's packages covered if installed there; bound over the private ``/tmp``, so a virtual
-environment kept in ``/tmp`` still runs the kernel); read-write its working folder at
+project's packages covered if installed there; its prefixes and the site-packages folders on its
+``sys.path`` are bound over the private ``/tmp``, so a virtual environment kept in ``/tmp``
+still runs the kernel); read-write its working folder at
 ``/work/submission`` (its cwd) and private tmpfs home, ``/tmp`` and ``/dev/shm`` (each capped at
 ``Limits.tmpfs_bytes``); of the runtime folder only the connection file (read-only) and the
 sockets folder. Nothing else of the host: not the project and its ``reference/``, other
@@ -550,15 +551,27 @@ def _reduced() -> str:
     return reason
 
 
-def _interpreter_folders() -> list[Path]:
-    """The Python installation(s) the kernel runs from, outside the folders bound anyway."""
+_SITE_FOLDERS = ("site-packages", "dist-packages")
+
+
+def _interpreter_folders(path: Sequence[str] | None = None) -> list[Path]:
+    """The Python installation(s) the kernel runs from, outside the folders bound anyway: the
+    interpreter's prefixes and every site-packages folder on its ``sys.path`` (``path``), such
+    as another virtual environment's that a ``.pth`` file adds. Never a plain folder of
+    ``sys.path`` (the project's own folder, on ``PYTHONPATH`` or the current one)."""
     folders: list[Path] = []
-    for prefix in {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}:
-        folder = Path(prefix).resolve()
-        if folder.is_dir() and not folder.is_relative_to("/usr"):
+    prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
+    sites = [e for e in (sys.path if path is None else path) if _is_site_folder(e)]
+    for entry in (*prefixes, *sites):
+        folder = Path(entry).resolve()
+        if folder.is_dir() and not folder.is_relative_to("/usr") and folder not in folders:
             folders.append(folder)
     folders.sort()
     return [f for f in folders if not any(f != o and f.is_relative_to(o) for o in folders)]
+
+
+def _is_site_folder(entry: str) -> bool:
+    return bool(entry) and any(part in _SITE_FOLDERS for part in Path(entry).parts)
 
 
 def _project_packages() -> list[Path]:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from fakes import ROOT
+from system import need
 
 from graders.runtime.sandbox import (
     RUN_FOLDER_PREFIX,
+    _interpreter_folders,
     _owner,
-    choose_mode,
     remove_stale_run_folders,
     run_folder,
 )
@@ -112,10 +113,7 @@ _RUN_ONE_CELL = textwrap.dedent(
 
 @pytest.mark.slow
 def test_a_bwrap_kernel_starts_from_a_virtual_environment_in_tmp(tmp_path: Path) -> None:
-    try:
-        choose_mode("bwrap")
-    except RuntimeError as error:
-        pytest.skip(f"bwrap is unusable here: {error}")
+    need("bubblewrap")
     assert str(tmp_path).startswith("/tmp/")
     venv = tmp_path / "venv"
     subprocess.run(
@@ -124,6 +122,16 @@ def test_a_bwrap_kernel_starts_from_a_virtual_environment_in_tmp(tmp_path: Path)
         timeout=120,
     )
     python = venv / "bin" / "python"
+    # --system-site-packages shows the base interpreter's packages, not those of a virtual
+    # environment this test may itself run in: a .pth file adds the running one's
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = [entry for entry in sys.path if Path(entry).name in ("site-packages", "dist-packages")]
+    (Path(site) / "outer.pth").write_text("".join(f"{entry}\n" for entry in ours))
     done = subprocess.run(
         [str(python), "-c", _RUN_ONE_CELL],
         cwd=ROOT,  # where the grader's packages are found, as `python grade.py` finds them
@@ -140,3 +148,13 @@ def test_a_bwrap_kernel_starts_from_a_virtual_environment_in_tmp(tmp_path: Path)
     assert result["outcome"] == "completed", result["message"]
     assert result["printed"] == [f"{venv}\n"]  # and so did the kernel, in the sandbox
     assert result["harvest"] == "harvested\n"
+
+
+def test_site_folders_on_the_path_are_bound_but_never_a_plain_folder(tmp_path: Path) -> None:
+    site = tmp_path / "outer" / "lib" / "python3.11" / "site-packages"
+    project = tmp_path / "project"
+    site.mkdir(parents=True)
+    project.mkdir()
+    folders = _interpreter_folders([str(site), str(project), ""])
+    assert site in folders  # a virtual environment's packages, added by a .pth file
+    assert project not in folders and Path.cwd() not in folders
