@@ -7,8 +7,10 @@ Out: ``harvest_source`` — the grader-written cell run in the student's kernel,
 
 Nothing from the kernel is unpickled or evaluated: the grader reads JSON with a size limit and
 validates every field. Only the harvest cell's own output is read, so text a student printed
-earlier cannot pose as answers; a student who tampers with the kernel (patching ``json`` or
-``print``) at worst makes their own answers unreadable.
+earlier cannot pose as answers. The cell writes its JSON itself (ASCII only), so a student's
+``json`` (patched, replaced in ``sys.modules`` or refused) is never used; a student who tampers
+with the rest of the kernel (``print``, ``sys.stdout``, ``builtins``) at worst makes their own
+answers unreadable.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ MAX_LIST = 1_000  # entries of one list answer
 
 _KERNEL_CODE = r"""
 def __grader_harvest(names, nonce):
-    import json as _json
     import numbers as _numbers
     import sys as _sys
 
@@ -89,6 +90,39 @@ def __grader_harvest(names, nonce):
         return {{"kind": "unsupported", "note": "cannot read an object of type %s"
                 % type(v).__name__}}
 
+    def _quote(s):
+        # JSON's string, ASCII only; never the student's ``json`` (which they may replace)
+        parts = []
+        for ch in s:
+            o = ord(ch)
+            if ch == '"' or ch == "\\":
+                parts.append("\\" + ch)
+            elif 0x20 <= o < 0x7F:
+                parts.append(ch)
+            elif o > 0xFFFF:
+                o -= 0x10000
+                parts.append("\\u%04x\\u%04x" % (0xD800 | (o >> 10), 0xDC00 | (o & 0x3FF)))
+            else:
+                parts.append("\\u%04x" % o)
+        return '"' + "".join(parts) + '"'
+
+    def _dumps(v):
+        if v is None:
+            return "null"
+        if v is True or v is False:
+            return "true" if v else "false"
+        if type(v) is int:
+            return int.__repr__(v)
+        if type(v) is float:
+            return float.__repr__(v)
+        if type(v) is str:
+            return _quote(v)
+        if type(v) is dict:
+            return "{{" + ",".join(_quote(k) + ":" + _dumps(x) for k, x in v.items()) + "}}"
+        if all(type(x) is float for x in v):
+            return "[" + ",".join(map(float.__repr__, v)) + "]"
+        return "[" + ",".join(map(_dumps, v)) + "]"
+
     ns = get_ipython().user_ns
     out = {{}}
     for name in names:
@@ -99,7 +133,7 @@ def __grader_harvest(names, nonce):
             out[name] = _convert(ns[name])
         except Exception as exc:
             out[name] = {{"kind": "unsupported", "note": "could not read: %s" % type(exc).__name__}}
-    _sys.stdout.write(nonce + _json.dumps(out) + "\n")
+    _sys.stdout.write(nonce + _dumps(out) + "\n")
     _sys.stdout.flush()
 
 

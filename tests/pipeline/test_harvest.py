@@ -179,6 +179,41 @@ def test_strings_including_persian(value: str) -> None:
     assert answer.note == ""
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=60))
+def test_any_text_comes_back_exactly_surrogates_and_astral_characters_included(value: str) -> None:
+    assert harvest_one(value).value == value
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=8).filter(lambda name: name.isidentifier()),
+        st.one_of(st.floats(), st.integers(-(2**53), 2**53), st.text(max_size=20), st.none()),
+        max_size=6,
+    )
+)
+def test_the_line_is_the_json_the_standard_encoder_would_write(user_ns: dict[str, Any]) -> None:
+    names = sorted(user_ns)
+    printed = run_harvest(dict(user_ns), names)
+    ours = json.loads(printed[len(NONCE) :])
+    assert ours == json.loads(json.dumps(ours))  # plain JSON, every float finite or a text
+    assert read_answers(printed, NONCE, names).keys() == set(names)
+
+
+def test_a_student_who_replaces_json_changes_nothing() -> None:
+    """The cell writes its JSON itself: a patched ``json`` module is not used."""
+    before = run_harvest({"a": 2.5, "b": "x"}, ["a", "b"])
+    original = json.dumps
+    json.dumps = lambda *args, **kwargs: "{not json"  # type: ignore[assignment]
+    try:
+        after = run_harvest({"a": 2.5, "b": "x"}, ["a", "b"])
+    finally:
+        json.dumps = original
+    assert after == before
+    assert read_answers(after, NONCE, ["a", "b"])["a"].value == 2.5
+
+
 def test_a_long_string_is_cut_with_a_note() -> None:
     answer = harvest_one("خ" * (MAX_TEXT + 10))
     assert answer.kind is Kind.TEXT

@@ -42,6 +42,7 @@ from hostile_corpus import (
     write,
 )
 from nbformat import NotebookNode
+from system import need
 
 from graders.cli import main
 from graders.execute import RECOVERY_SECONDS
@@ -360,7 +361,7 @@ def batch(
 ) -> Iterator[Batch]:
     mode = request.param
     if mode == "bwrap" and detected:
-        pytest.skip(f"bwrap cannot start a sandbox here: {detected}")
+        need("bubblewrap")  # skips, naming the package (fails where GRADER_REQUIRE_SYSTEM is set)
     root = tmp_path_factory.mktemp(f"hostile-{mode}")
     submissions, out = root / "submissions", root / "reports"
     tag = secrets.token_hex(6)
@@ -708,7 +709,6 @@ def test_fake_harvest_output_gains_nothing(batch: Batch, hw4: Homework) -> None:
 
 
 TAMPERING = {
-    "replaces-json": "the answer-collection result is not valid JSON",
     "replaces-stdout": "the answer-collection cell printed no readable result",
 }
 
@@ -729,10 +729,15 @@ def test_a_student_whose_answers_are_unreadable_is_told_why(batch: Batch, studen
     assert TAMPERING[student] in batch.page_text(student)
 
 
-def test_replacing_the_json_module_leaves_its_answers_missing(batch: Batch, hw4: Homework) -> None:
-    data = batch.record("replaces-modules")
-    assert {verdicts(data)[v] for v in q2_variables(hw4)} <= {"missing", "invalid"}
-    _no_credit(data)
+@pytest.mark.parametrize("student", ["replaces-json", "replaces-modules"])
+def test_replacing_json_changes_nothing_the_harvest_writes_its_own(
+    batch: Batch, hw4: Homework, student: str
+) -> None:
+    """The harvest cell does not use the kernel's ``json``: answers given before the student
+    patched ``json.dumps`` or ``sys.modules['json']`` are read as given. (Where jupyter_client
+    has no orjson, the patch also breaks the kernel's own messages after that cell; the
+    answers harvested before it are kept, with the same verdicts.)"""
+    _q2_all(batch, student, hw4, "correct")
 
 
 def test_refusing_the_harvests_import_keeps_the_last_readable_answers(
