@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sympy
 from fakes import ROOT
+from system import sandbox_options
 
 from graders.cli import main
 from graders.model.questions import Homework
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
-    assert main([str(ROOT / "submissions"), "--out", str(out)]) == 0
+    assert main([str(ROOT / "submissions"), "--out", str(out), *sandbox_options()]) == 0
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fakes import ROOT, FakeRunner
+from system import sandbox_options
 
 from graders.cli import main
 from graders.model.parts import ExpressionPart
@@ -25,7 +26,19 @@ ASSIGNMENTS = ("hw1", "hw6")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
     for assignment in ASSIGNMENTS:
-        assert main([str(ROOT / "submissions"), "--assignment", assignment, "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    str(ROOT / "submissions"),
+                    "--assignment",
+                    assignment,
+                    "--out",
+                    str(out),
+                    *sandbox_options(),
+                ]
+            )
+            == 0
+        )
     return out
 
 

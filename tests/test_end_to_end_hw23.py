@@ -13,6 +13,7 @@ from typing import Any
 import nbformat
 import pytest
 from fakes import ROOT, FakeRunner
+from system import sandbox_options
 
 from graders.cli import main
 from graders.model.parts import TextPart
@@ -25,7 +26,19 @@ TEXT_STATUS = "manual"
 
 
 def _graded(out: Path, assignment: str) -> Path:
-    assert main([str(ROOT / "submissions"), "--assignment", assignment, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                str(ROOT / "submissions"),
+                "--assignment",
+                assignment,
+                "--out",
+                str(out),
+                *sandbox_options(),
+            ]
+        )
+        == 0
+    )
     return out
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from system import sandbox_options
 
 from graders.cli import main
 from graders.model.questions import Homework
@@ -108,6 +109,7 @@ def test_roster_release_grade_and_swap(tmp_path: Path, hw4: Homework) -> None:
                 str(out),
                 "--workers",
                 "2",
+                *sandbox_options(),
             ]
         )
         == 0

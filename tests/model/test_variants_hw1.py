@@ -19,6 +19,7 @@ import nbformat
 import numpy as np
 import pytest
 from fakes import ROOT
+from system import sandbox_options
 
 from graders.checks.derivation import Derivation
 from graders.cli import main
@@ -255,7 +256,7 @@ def test_roster_release_grade_swap_and_ids(tmp_path: Path, hw1: Homework) -> Non
 
     out = tmp_path / "reports"
     argv = [str(tmp_path / "submissions"), "--secret", str(secret), "--out", str(out)]
-    assert main([*argv, "--workers", "2"]) == 0
+    assert main([*argv, "--workers", "2", *sandbox_options()]) == 0
     q1 = hw1.question("hw1.q1")
     for student in IDS:
         record = _record(out, student)

@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from system import sandbox_options
 
 from graders.cli import main
 from graders.model.questions import Homework
@@ -76,7 +77,12 @@ def test_a_batch_builds_and_checks_data_only_for_the_homeworks_handed_in(
     empty = tmp_path / "data"
     empty.mkdir()
     folder = _unreadable(tmp_path / "one", "hw1")
-    assert main([str(folder), "--out", str(tmp_path / "out"), "--data", str(empty)]) == 0
+    assert (
+        main(
+            [str(folder), "--out", str(tmp_path / "out"), "--data", str(empty), *sandbox_options()]
+        )
+        == 0
+    )
     assert "hw1/someone" in capsys.readouterr().out
     monkeypatch.undo()
     _unreadable(tmp_path / "one", "hw4")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from system import sandbox_options
 
 from graders.checks.derivation import Derivation
 from graders.cli import main
@@ -29,10 +30,16 @@ def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The demo folder graded once; the Persian pages re-rendered from the execution cache."""
     work = tmp_path_factory.mktemp("demo-reports")
     out = work / "out"
-    assert main([str(ROOT / "submissions"), "--out", str(out), "--workers", "2"]) == 0
+    assert (
+        main([str(ROOT / "submissions"), "--out", str(out), "--workers", "2", *sandbox_options()])
+        == 0
+    )
     english = work / "en"
     shutil.copytree(out, english, ignore=shutil.ignore_patterns(".cache"))
-    assert main([str(ROOT / "submissions"), "--out", str(out), "--lang", "fa"]) == 0
+    assert (
+        main([str(ROOT / "submissions"), "--out", str(out), "--lang", "fa", *sandbox_options()])
+        == 0
+    )
     return {"en": english, "fa": out}
 
 
