@@ -99,6 +99,17 @@ def link_cells(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def css_string(text: object) -> Markup:
+    """``text`` as a quoted CSS string, every character but letters, digits and spaces written
+    as a hex escape: safe inside ``<style>`` and a ``style`` attribute, whatever it holds (a
+    student id is a file name)."""
+    body = "".join(
+        char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):x} "
+        for char in str(text)
+    )
+    return Markup(f'"{body}"')
+
+
 def student_page_name(student: str) -> str:
     """The file name of ``student``'s page, as the class page links to it."""
     return f"{file_stem(student)}.html"
@@ -118,6 +129,7 @@ def environment() -> jinja2.Environment:
     env.filters["when"] = moment
     env.filters["direction"] = text_direction
     env.filters["page"] = student_page_name
+    env.filters["css_string"] = css_string
     return env
 
 

@@ -161,6 +161,22 @@ class Browser:
         )
         path.write_bytes(base64.b64decode(shot["data"]))
 
+    def pdf(self, path: Path) -> None:
+        """The page printed to PDF through the browser (A4, its print stylesheet)."""
+        printed = self.send(
+            "Page.printToPDF",
+            printBackground=True,
+            preferCSSPageSize=True,
+            paperWidth=8.27,
+            paperHeight=11.69,
+            timeout=120.0,
+        )
+        path.write_bytes(base64.b64decode(printed["data"]))
+
+    def media(self, media: str) -> None:
+        """Lay the page out for ``media`` ("print", "screen"; "" for the default)."""
+        self.send("Emulation.setEmulatedMedia", media=media)
+
     def close(self) -> None:
         with suppress(DevToolsError, OSError):
             self.send("Browser.close", timeout=5.0)

@@ -32,4 +32,18 @@ def validate(pages: Sequence[Path]) -> list[dict[str, Any]]:
         check=True,
     )
     messages: list[dict[str, Any]] = json.loads(done.stderr)["messages"]
-    return [m for m in messages if m.get("type") != "info" or m.get("subType") == "warning"]
+    return [
+        m
+        for m in messages
+        if (m.get("type") != "info" or m.get("subType") == "warning") and not _newer_css(m)
+    ]
+
+
+# CSS the checker's grammar predates: the print stylesheet opens folded parts with
+# ``details::details-content`` (CSS Pseudo-Elements 4, in Chromium since 131)
+NEWER_CSS = ("“::details-content”",)
+
+
+def _newer_css(message: dict[str, Any]) -> bool:
+    text = str(message.get("message", ""))
+    return text.startswith("CSS: Unknown pseudo-element") and any(n in text for n in NEWER_CSS)

@@ -5,16 +5,13 @@ expected and given answers, the marked table cells and the formulas of derivatio
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from system import sandbox_options
 
 from graders.checks.derivation import Derivation
-from graders.cli import main
 from graders.model.questions import Homework
 from graders.report.i18n import messages
 from report.dom import Node, parse
@@ -23,24 +20,6 @@ from report.nuchecker import validate
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The demo folder graded once; the Persian pages re-rendered from the execution cache."""
-    work = tmp_path_factory.mktemp("demo-reports")
-    out = work / "out"
-    assert (
-        main([str(ROOT / "submissions"), "--out", str(out), "--workers", "2", *sandbox_options()])
-        == 0
-    )
-    english = work / "en"
-    shutil.copytree(out, english, ignore=shutil.ignore_patterns(".cache"))
-    assert (
-        main([str(ROOT / "submissions"), "--out", str(out), "--lang", "fa", *sandbox_options()])
-        == 0
-    )
-    return {"en": english, "fa": out}
 
 
 def _words(text: str) -> str:
