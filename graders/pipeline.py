@@ -26,6 +26,7 @@ from graders import __version__
 from graders.checks import check_answers
 from graders.discover import Submission, discover, released_to
 from graders.execute import (
+    WALL_FACTOR,
     CellStatus,
     Execution,
     ExecutionJob,
@@ -55,6 +56,7 @@ class Settings:
     assignment: str | None = None
     cell_timeout: float | None = None  # overrides the homework's limit when set
     notebook_timeout: float | None = None
+    wall_factor: float = WALL_FACTOR  # the clock's ceiling, a multiple of the processor limits
     overrides: Overrides = field(default_factory=Overrides)
     secret: str = ""  # the course's secret: each student is graded against their own variant
     workers: int = 1  # submissions graded at once, each in its own kernel
@@ -129,6 +131,8 @@ def grade_submission(
         final_source=final,
         handed={name: data for probe in probes for name, data in probe.files.items()},
         warm=imported(submission.notebook, homework.warm),
+        threads=homework.limits.threads,
+        wall_factor=settings.wall_factor,
     )
     key = job_key(job, nonce, runner.isolation)
     cached = None if settings.rerun else load(settings.cache_dir, key)
