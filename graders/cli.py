@@ -389,3 +389,8 @@ def _print_summary(summary: BatchSummary, out: Path, seconds: float) -> None:
     )
     for result in failed:
         print(f"  {result.assignment}/{result.student}: {result.run_problem}")
+    for result in summary.retried:
+        print(
+            f"  {result.assignment}/{result.student}: graded a second time, alone, at the end "
+            f"(the first run: {result.retried}); its result is the second run's"
+        )
