@@ -37,7 +37,7 @@ def _grade(out: Path, workers: int) -> float:
 
 def _gradebooks(out: Path) -> dict[str, list[dict[str, str]]]:
     return {
-        path.parent.name: list(csv.DictReader(path.open(encoding="utf-8")))
+        path.parent.name: list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
         for path in sorted(out.glob("*/grades.csv"))
     }
 
