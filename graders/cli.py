@@ -19,7 +19,7 @@ from typing import Any
 
 from graders import __version__
 from graders.discover import Submission
-from graders.execute import NbclientRunner
+from graders.execute import WALL_FACTOR, NbclientRunner
 from graders.model.overrides import read_overrides
 from graders.model.questions import Homework
 from graders.model.variants import read_roster, verify
@@ -34,11 +34,9 @@ from graders.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graders.runtime.data import DataShelf, datasets_of
 from graders.runtime.isolation import UNISOLATED
 from graders.runtime.sandbox import (
-    Limits,
     SandboxUnavailable,
     choose_mode,
     remove_stale_run_folders,
-    thread_share,
 )
 from graders.student.ci import add_commands, run_command
 from graders.student.public import write_public_release, write_variant_releases
@@ -92,14 +90,23 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         type=float,
         default=config.get("cell_timeout"),
         metavar="SECONDS",
-        help="per-cell time limit; default: the homework's own",
+        help="per-cell limit on processor time (the kernel and every process it started; a "
+        "busy machine does not use it up); default: the homework's own",
     )
     grade.add_argument(
         "--notebook-timeout",
         type=float,
         default=config.get("notebook_timeout"),
         metavar="SECONDS",
-        help="whole-notebook time limit; default: the homework's own",
+        help="whole-notebook limit on processor time; default: the homework's own",
+    )
+    grade.add_argument(
+        "--wall-factor",
+        type=float,
+        default=float(config.get("wall_factor", WALL_FACTOR)),
+        metavar="X",
+        help="the clock's ceiling for a cell or notebook, as a multiple of its processor-time "
+        "limit, for code that sleeps or blocks (default: %(default)g)",
     )
     grade.add_argument(
         "--overrides",
@@ -114,8 +121,9 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         type=_positive,
         default=config.get("workers", os.cpu_count() or 1),
         metavar="N",
-        help="submissions graded at once, each in its own kernel with cores/N threads (default: "
-        "cores, %(default)s); as many kernels again start meanwhile",
+        help="submissions graded at once, each in its own kernel (one thread, seeded: the same "
+        "notebook trains the same model whatever N is; default: cores, %(default)s); as many "
+        "kernels again start meanwhile",
     )
     grade.add_argument(
         "--rerun",
@@ -305,6 +313,7 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         assignment=args.assignment,
         cell_timeout=args.cell_timeout,
         notebook_timeout=args.notebook_timeout,
+        wall_factor=args.wall_factor,
         workers=args.workers,
         rerun=args.rerun,
         lang=args.lang,
@@ -331,7 +340,7 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.dask:
         summary = _grade_on_dask(args, submissions, catalogue, settings)
     else:
-        runner = NbclientRunner(plan, Limits(threads=thread_share(args.workers)))
+        runner = NbclientRunner(plan)  # threads: the homework's (one), whatever --workers is
         summary = grade_batch(submissions, catalogue, runner, settings)
     _print_summary(summary, args.out, time.monotonic() - started)
     if plan.mode == "none" and summary.results:
@@ -380,3 +389,8 @@ def _print_summary(summary: BatchSummary, out: Path, seconds: float) -> None:
     )
     for result in failed:
         print(f"  {result.assignment}/{result.student}: {result.run_problem}")
+    for result in summary.retried:
+        print(
+            f"  {result.assignment}/{result.student}: graded a second time, alone, at the end "
+            f"(the first run: {result.retried}); its result is the second run's"
+        )

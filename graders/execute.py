@@ -21,7 +21,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from queue import Empty
@@ -29,12 +29,15 @@ from typing import Any, Protocol
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from graders.runtime.determinism import DEFAULT_SEED, preamble
 from graders.runtime.sandbox import (
     Limits,
     SandboxPlan,
+    cpu_seconds,
     is_running,
     kernel_manager,
     kill_leftovers,
@@ -45,6 +48,11 @@ MAX_CELL_OUTPUT = 20_000  # characters of one cell's output kept for the report
 MAX_HARVEST_OUTPUT = 16 * 2**20  # characters of one harvest's output kept (harvest reads less)
 TIMEOUT_ENAME = "CellTimeoutError"
 RECOVERY_SECONDS = 10.0  # how long a kernel may take to answer again after a cut cell
+WALL_FACTOR = 4.0  # the clock's ceiling, as a multiple of a processor-time limit
+CPU_POLL_SECONDS = 0.5  # how often a running cell's processor time is read
+CPU_CUT = "stopped at the cell's time limit (processor time)"
+WALL_CUT = "stopped at the cell's time limit on the clock"
+NOTEBOOK_WALL_CUT = "the notebook's time limit on the clock"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -93,6 +101,16 @@ class Execution:
     def failed_cells(self) -> tuple[CellRun, ...]:
         return tuple(c for c in self.cells if c.status in (CellStatus.ERROR, CellStatus.TIMEOUT))
 
+    @property
+    def second_chance(self) -> str:
+        """Why this run may say more about the machine than about the notebook (the clock's
+        ceiling was reached, the kernel died), or "" when its result stands as it is."""
+        if self.outcome is Outcome.KERNEL_DIED:
+            return "the kernel died"
+        if NOTEBOOK_WALL_CUT in self.message or any(WALL_CUT in c.error for c in self.cells):
+            return "cut by the wall-clock ceiling"
+        return ""
+
 
 @dataclass(frozen=True)
 class ExecutionJob:
@@ -110,6 +128,12 @@ class ExecutionJob:
     # modules the notebook imports that may be loaded while its kernel waits for its turn
     # (``sys.modules`` only: no name is bound, so the student's code sees what it would anyway)
     warm: tuple[str, ...] = ()
+    # cell_timeout and notebook_timeout count processor time; the clock may run this many times
+    # longer (sleeping, blocked or slowed by a busy machine) before it cuts the cell
+    wall_factor: float = WALL_FACTOR
+    # seeds and thread count set before the student's first cell (``graders.runtime.determinism``)
+    seed: int = DEFAULT_SEED
+    threads: int = 1
 
 
 def imported(notebook: Any, candidates: Sequence[str]) -> tuple[str, ...]:
@@ -250,12 +274,13 @@ class NbclientRunner:
     async def _run(self, job: ExecutionJob, workdir: Path, runtime: Path) -> Execution:
         started = time.monotonic()
         isolation = self.isolation
-        km = kernel_manager(self.plan, workdir, runtime, self.limits)
+        limits = replace(self.limits, threads=job.threads)
+        km = kernel_manager(self.plan, workdir, runtime, limits)
         self._live.add(km)
         client = _CappedClient(
             nbformat.from_dict(job.notebook),
             km=km,
-            timeout=_seconds(job.cell_timeout),
+            timeout=_seconds(job.cell_timeout * job.wall_factor),
             allow_errors=True,
             interrupt_on_timeout=True,
             error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "time limit reached"},
@@ -264,7 +289,9 @@ class NbclientRunner:
             resources={"metadata": {"path": str(workdir)}},
             max_cell_output=self.max_cell_output,
         )
-        session = _Session(client, job, started, busy=lambda: is_running(km))
+        session = _Session(
+            client, job, started, busy=lambda: is_running(km), cpu=lambda: cpu_seconds(km)
+        )
         try:
             async with client.async_setup_kernel():
                 await _warm_up(client, job)
@@ -299,12 +326,14 @@ class NbclientRunner:
 
 
 async def _warm_up(client: NotebookClient, job: ExecutionJob) -> None:
-    """Load ``job.warm`` into the kernel's ``sys.modules`` before the student's first cell,
-    silently (no output, no history, no execution count, no name bound). A module that fails
-    to load is left for the student's own import to report."""
-    if not job.warm or client.kc is None:
+    """Load ``job.warm`` into the kernel's ``sys.modules`` before the student's first cell, then
+    seed the generators and pin the threads (``graders.runtime.determinism``), silently (no
+    output, no history, no execution count, no name bound). A module that fails to load is left
+    for the student's own import to report."""
+    if client.kc is None:
         return
     lines = [f"try:\n    __import__({name!r})\nexcept Exception:\n    pass" for name in job.warm]
+    lines.append(preamble(job.seed, job.threads))
     msg_id = client.kc.execute("\n".join(lines), silent=True, store_history=False)
     deadline = time.monotonic() + job.harvest_timeout
     while (left := deadline - time.monotonic()) > 0:  # still loading: the first cell waits
@@ -403,6 +432,9 @@ class _Session:
     outcome: Outcome = Outcome.COMPLETED
     message: str = ""
     busy: Callable[[], bool] = lambda: False  # whether the kernel's processes are computing
+    cpu: Callable[[], float] = lambda: 0.0  # processor seconds the kernel's processes used
+    cpu_used: float = 0.0  # by the student's cells so far
+    cpu_cut: bool = False  # the running cell reached its processor-time limit
 
     code_cells: list[tuple[int, Any]] = field(default_factory=list)
     harvest_index: int = -1
@@ -415,19 +447,27 @@ class _Session:
         self.client.caps[self.harvest_index] = MAX_HARVEST_OUTPUT
 
     async def run_all(self) -> None:
-        deadline = self.started + self.job.notebook_timeout
+        ceiling = self.job.notebook_timeout * self.job.wall_factor
+        deadline = self.started + ceiling
         for index, cell in self.code_cells:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or self.outcome is Outcome.KERNEL_DIED:
+            budget = self.job.notebook_timeout - self.cpu_used
+            if remaining <= 0 or budget <= 0 or self.outcome is Outcome.KERNEL_DIED:
                 if self.outcome is Outcome.COMPLETED:
                     self.outcome = Outcome.TIMED_OUT
                     self.message = (
-                        f"the notebook's time limit ({self.job.notebook_timeout:g} s) was reached"
+                        f"the notebook's time limit ({self.job.notebook_timeout:g} s of "
+                        f"processor time) was reached: {self.cpu_used:.1f} s of processor time"
+                        if budget <= 0
+                        else f"{NOTEBOOK_WALL_CUT} ({ceiling:g} s) was reached, after "
+                        f"{self.cpu_used:.1f} s of processor time (limit "
+                        f"{self.job.notebook_timeout:g} s)"
                     )
                 self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
                 continue
-            self.client.timeout = _seconds(min(self.job.cell_timeout, remaining))
-            run = await self._execute(index, cell)
+            limit = min(self.job.cell_timeout, budget)
+            self.client.timeout = _seconds(min(limit * self.job.wall_factor, remaining))
+            run = await self._execute(index, cell, limit)
             self.runs.append(run)
             if not cell.source.strip():
                 continue
@@ -444,16 +484,42 @@ class _Session:
         for index, cell in self.code_cells[len(self.runs) :]:
             self.runs.append(CellRun(index, cell.source, CellStatus.SKIPPED))
 
-    async def _execute(self, index: int, cell: Any) -> CellRun:
-        await self.client.async_execute_cell(cell, index)
+    async def _execute(self, index: int, cell: Any, limit: float) -> CellRun:
+        """Run one cell; cut it once its processor time reaches ``limit`` seconds (or the clock
+        the client's timeout, the ceiling for sleeping or blocked code)."""
+        self.cpu_cut = False
+        before, began = self.cpu(), time.monotonic()
+        watch = asyncio.create_task(self._watch(before, limit))
+        try:
+            await self.client.async_execute_cell(cell, index)
+        finally:
+            watch.cancel()
+        used, wall = self.cpu() - before, time.monotonic() - began
+        self.cpu_used += used
         text, error = _collect(cell.outputs)
         if index in self.client.cut:
             text += f"\n[output cut at {self.client.max_cell_output} characters]"
+        figures = (
+            f"{used:.1f} s of processor time (limit {limit:g} s), {wall:.1f} s on the clock "
+            f"(ceiling {self.client.timeout} s)"
+        )
+        if self.cpu_cut:
+            return CellRun(index, cell.source, CellStatus.TIMEOUT, text, f"{CPU_CUT}: {figures}")
         if self.client.timed_out:
-            limit = f"stopped at the cell time limit ({self.client.timeout} s)"
-            return CellRun(index, cell.source, CellStatus.TIMEOUT, text, limit)
+            return CellRun(index, cell.source, CellStatus.TIMEOUT, text, f"{WALL_CUT}: {figures}")
         status = CellStatus.ERROR if error else CellStatus.OK
         return CellRun(index, cell.source, status, text, error)
+
+    async def _watch(self, before: float, limit: float) -> None:
+        """Interrupt the kernel once the running cell has used ``limit`` processor seconds."""
+        while True:
+            await asyncio.sleep(CPU_POLL_SECONDS)
+            if self.cpu() - before >= limit:
+                self.cpu_cut = True
+                km = self.client.km
+                if km is not None:
+                    await ensure_async(km.interrupt_kernel())
+                return
 
     async def _harvest(self, source: str, wait: float | None = None) -> bool:
         """Run a harvest cell; False when the kernel did not answer within ``wait`` seconds."""

@@ -26,6 +26,7 @@ from graders import __version__
 from graders.checks import check_answers
 from graders.discover import Submission, discover, released_to
 from graders.execute import (
+    WALL_FACTOR,
     CellStatus,
     Execution,
     ExecutionJob,
@@ -55,10 +56,12 @@ class Settings:
     assignment: str | None = None
     cell_timeout: float | None = None  # overrides the homework's limit when set
     notebook_timeout: float | None = None
+    wall_factor: float = WALL_FACTOR  # the clock's ceiling, a multiple of the processor limits
     overrides: Overrides = field(default_factory=Overrides)
     secret: str = ""  # the course's secret: each student is graded against their own variant
     workers: int = 1  # submissions graded at once, each in its own kernel
     rerun: bool = False  # execute every notebook again instead of using the cache
+    alone: bool = False  # a second chance: nothing else runs (its execution is cached even if cut)
     lang: str = "en"  # language of the HTML reports: en or fa (graders.report.i18n)
     data: DataShelf = field(default_factory=DataShelf)  # training questions' datasets (--data)
 
@@ -77,6 +80,11 @@ class BatchSummary:
     @property
     def failed(self) -> tuple[SubmissionResult, ...]:
         return tuple(r for r in self.results if not r.ran)
+
+    @property
+    def retried(self) -> tuple[SubmissionResult, ...]:
+        """The results graded a second time, alone, at the end of the batch."""
+        return tuple(r for r in self.results if r.retried)
 
     @property
     def cached(self) -> int:
@@ -129,6 +137,8 @@ def grade_submission(
         final_source=final,
         handed={name: data for probe in probes for name, data in probe.files.items()},
         warm=imported(submission.notebook, homework.warm),
+        threads=homework.limits.threads,
+        wall_factor=settings.wall_factor,
     )
     key = job_key(job, nonce, runner.isolation)
     cached = None if settings.rerun else load(settings.cache_dir, key)
@@ -136,7 +146,10 @@ def grade_submission(
         execution, nonce = cached
     else:
         execution = runner.run(job)
-        if execution.outcome is not Outcome.NOT_STARTED:
+        # a run that gets a second chance is cached only once it ran alone
+        if execution.outcome is not Outcome.NOT_STARTED and (
+            settings.alone or not execution.second_chance
+        ):
             store(settings.cache_dir, key, execution, nonce)
     answers = collect_answers(names, execution, nonce)
     verdicts = check_answers(homework, answers, params)
@@ -327,10 +340,22 @@ def grade_batch(
             work.append((submission, homework))
     progress = progress or Progress(len(work), settings.workers, echo)
     results: list[SubmissionResult] = []
+    grade = grade_all or in_threads(runner)
+    by_id = {(s.assignment, s.student): (s, hw) for s, hw in work}
+    again: list[tuple[Submission, Homework, str]] = []
     try:
-        for result in (grade_all or in_threads(runner))(work, settings):
+        for result in grade(work, settings):
+            reason = second_chance(result)
+            if reason:  # counted only after a run alone, at the end of the batch
+                again.append((*by_id[(result.assignment, result.student)], reason))
+                continue
             homework = for_student(catalogue[result.assignment], settings.secret, result.student)
             reporter.write_student(result, homework)
+            results.append(result)
+            progress.finished(_line(len(results), len(work), result), not result.ran)
+        for submission, homework, reason in again:
+            result = _graded_again(grade, submission, homework, settings, reason)
+            reporter.write_student(result, for_student(homework, settings.secret, result.student))
             results.append(result)
             progress.finished(_line(len(results), len(work), result), not result.ran)
     except KeyboardInterrupt:
@@ -378,6 +403,34 @@ def _same_number(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 + 1e-4 * max(abs(a), abs(b))
 
 
+LOST_WORKER = "the worker grading it was lost"
+_GRADER_FAILED = "the grader failed on this submission"
+
+
+def second_chance(result: SubmissionResult) -> str:
+    """Why ``result`` may say more about the machine than about the notebook (cut by the
+    clock's ceiling, its kernel died, its worker was lost, the grader failed), or ""."""
+    if result.problem.startswith((LOST_WORKER, _GRADER_FAILED)):
+        return result.problem.split(" (", 1)[0]
+    if result.execution is None or result.cached:
+        return ""
+    return result.execution.second_chance
+
+
+def _graded_again(
+    grade: GradeAll, submission: Submission, homework: Homework, settings: Settings, reason: str
+) -> SubmissionResult:
+    """Grade ``submission`` once more with nothing else running (the batch's other work is
+    done), running its notebook again; the result says that it was, and why."""
+    alone = replace(settings, rerun=True, workers=1, alone=True)
+    (result,) = list(grade([(submission, homework)], alone))
+    note = (
+        f"graded a second time, alone, at the end of the batch: the first run: {reason}; "
+        "this is the second run's result"
+    )
+    return replace(result, retried=reason, notes=(*result.notes, note))
+
+
 def grade_safely(
     submission: Submission, homework: Homework, runner: KernelRunner, settings: Settings
 ) -> SubmissionResult:
@@ -385,7 +438,7 @@ def grade_safely(
     try:
         return grade_submission(submission, homework, runner, settings)
     except Exception as exc:
-        reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        reason = f"{_GRADER_FAILED} ({type(exc).__name__}: {exc})"
         return grade_submission(replace(submission, problem=reason), homework, runner, settings)
 
 
@@ -398,6 +451,8 @@ def _line(n: int, total: int, result: SubmissionResult) -> str:
     failed = len(result.execution.failed_cells) if result.execution else 0
     if result.ran and failed:
         state += f"; {failed} cell{'s' if failed > 1 else ''} failed"
+    if result.retried:
+        state += f"; graded again, alone: the first run: {result.retried}"
     return (
         f"[{n}/{total}] {result.assignment}/{result.student}: "
         f"{result.score:g}/{result.max_score:g} ({state})"

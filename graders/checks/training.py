@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -60,7 +60,7 @@ from graders.checks.choice import REGULARIZERS, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number, format_number
 from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
 from graders.model.questions import Item, Params, Probe
-from graders.runtime.data import DataShelf, Images, Prepared, shelf_of, to_npy
+from graders.runtime.data import HELD_OUT_MAX, DataShelf, Images, Prepared, shelf_of, to_npy
 
 PROBABILITY_SUM = 1e-3  # rows within this of summing to 1 (and in [0, 1]) are probabilities
 LOG_FLOOR = -100.0  # torch's BCELoss clamps its logarithms here
@@ -1275,6 +1275,36 @@ def affine_residual(paired: np.ndarray | None, ends: np.ndarray | None) -> float
     return float(np.max(np.abs(deviation)) / scale)
 
 
+COURSE_MNIST = (60_000, 10_000)  # the real MNIST's training and test images, as the course counts
+
+
+def size_notes(data: Prepared) -> tuple[str, str]:
+    """How the expected sizes follow from what the kernel was given (the grader keeps part of
+    the test split), and how they relate to the course's numbers for the real MNIST."""
+    train, test, kept = len(data.train), len(data.public), len(data.heldout)
+    course_train, course_test = COURSE_MNIST
+    course_kept = min(HELD_OUT_MAX, course_test // 2)
+    train_note = (
+        f"Expected from the data the kernel was given: {train:,} training images and their "
+        f"{train:,} inverted copies, {2 * train:,}. (The course's MNIST: 60,000 + 60,000 = "
+        f"{2 * course_train:,}.)"
+    )
+    test_note = (
+        f"Expected from the data the kernel was given: {test:,} test images and their "
+        f"{test:,} inverted copies, {2 * test:,}; the grader keeps {kept:,} more test images to "
+        f"measure the models. (The course's MNIST: 10,000 + 10,000 = {2 * course_test:,} test "
+        f"images, less the {course_kept:,} the grader keeps: {course_test - course_kept:,} + "
+        f"{course_test - course_kept:,} = {2 * (course_test - course_kept):,}.)"
+    )
+    return train_note, test_note
+
+
+def _noted(verdict: Verdict, note: str) -> Verdict:
+    """``verdict`` with ``note`` after its feedback."""
+    feedback = verdict.feedback if verdict.feedback not in ("", verdict.status.value) else ""
+    return replace(verdict, feedback=f"{feedback} {note}".strip())
+
+
 @dataclass(frozen=True)
 class AlphaPart:
     """HW6 Q3: data with inverted copies, a parametric activation and one model per α.
@@ -1357,12 +1387,19 @@ class AlphaPart:
             return _unjudged(self.items, _no_bar(data))
         train, test = self._sizes(data)
         exact = Tolerance(integer=True)
+        train_note, test_note = size_notes(data)
         verdicts = {
-            self.train_size.variable: check_number(
-                answers.get(self.train_size.variable, ABSENT), NumberCheck(train, exact)
+            self.train_size.variable: _noted(
+                check_number(
+                    answers.get(self.train_size.variable, ABSENT), NumberCheck(train, exact)
+                ),
+                train_note,
             ),
-            self.test_size.variable: check_number(
-                answers.get(self.test_size.variable, ABSENT), NumberCheck(test, exact)
+            self.test_size.variable: _noted(
+                check_number(
+                    answers.get(self.test_size.variable, ABSENT), NumberCheck(test, exact)
+                ),
+                test_note,
             ),
             self.activation.variable: self._activation(answers),
         }

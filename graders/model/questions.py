@@ -94,10 +94,13 @@ class Question:
 
 @dataclass(frozen=True)
 class Limits:
-    """Time limits for executing one submission of a homework, in seconds."""
+    """Time limits for executing one submission of a homework, in seconds, and the threads its
+    kernel computes with (one unless the homework needs more: a fixed count, so that a trained
+    model does not change with ``--workers``)."""
 
     cell: float = 60.0
     notebook: float = 600.0
+    threads: int = 1
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class SubmissionResult:
     graded_at: str = ""
     grader_version: str = ""
     cached: bool = False  # the execution was reused from the cache, not run again
+    retried: str = ""  # why it was graded a second time, alone, at the end of the batch
 
     @property
     def score(self) -> float:
@@ -89,6 +90,25 @@ class SubmissionResult:
         if self.execution is not None and not self.ran:
             return self.execution.message or self.execution.outcome.value
         return ""
+
+    @property
+    def story(self) -> str:
+        """What happened to the notebook, in one sentence, the same on every surface (terminal,
+        JSON, pages): why it did not run to its end, or that it did and which cells failed."""
+        if self.run_problem:
+            return self.run_problem
+        failed = self.execution.failed_cells if self.execution is not None else ()
+        if not failed:
+            return "The notebook ran to its end."
+        cells = "; ".join(f"cell {c.index + 1}: {_first_line(c.error)}" for c in failed)
+        return (
+            f"The notebook ran to its end; {len(failed)} cell{'s' if len(failed) > 1 else ''} "
+            f"failed ({cells})."
+        )
+
+
+def _first_line(error: str) -> str:
+    return error.strip().splitlines()[0] if error.strip() else "failed"
 
 
 def _gradescope_status(status: Status) -> str:
@@ -185,9 +205,14 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
         "source": result.source,
         "score": result.score,
         "max_score": result.max_score,
-        "output": result.run_problem or "The notebook ran to its end.",
+        "output": result.story,
         "ran": result.ran,
         "problem": result.run_problem,
+        "failed_cells": [
+            {"cell": c.index + 1, "status": c.status.value, "error": _first_line(c.error)}
+            for c in (execution.failed_cells if execution else ())
+        ],
+        "retried": result.retried or None,
         "isolation": execution.isolation if execution else None,
         "seconds": round(execution.seconds, 2) if execution else None,
         "notes": list(result.notes),

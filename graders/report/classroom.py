@@ -155,7 +155,11 @@ def student_rows(records: Sequence[Record], questions: Sequence[str]) -> list[St
                 float(record.get("score", 0)),
                 float(record.get("max_score", 0)),
                 bool(record.get("ran")),
-                str(record.get("problem") or ""),
+                str(
+                    record.get("problem")
+                    or (record.get("failed_cells") and record.get("output"))
+                    or ""
+                ),
                 tuple(round(per_q[q], 2) for q in questions),
             )
         )

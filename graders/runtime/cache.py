@@ -20,7 +20,7 @@ from typing import Any
 from graders.execute import CellRun, CellStatus, Execution, ExecutionJob, Outcome
 from graders.model.results import write_atomic
 
-EXECUTION_VERSION = "2"  # bump when execution or harvest changes what a run produces
+EXECUTION_VERSION = "3"  # bump when execution or harvest changes what a run produces
 
 
 def job_key(job: ExecutionJob, nonce: str, isolation: str) -> str:
@@ -43,6 +43,7 @@ def job_key(job: ExecutionJob, nonce: str, isolation: str) -> str:
         feed("handed", data)
     feed("limits", f"{job.cell_timeout}:{job.notebook_timeout}:{job.harvest_timeout}".encode())
     feed("isolation", isolation.split(" ")[0].encode())
+    feed("determinism", f"{job.seed}:{job.threads}:{job.wall_factor}".encode())
     return digest.hexdigest()
 
 

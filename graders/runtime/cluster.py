@@ -31,7 +31,7 @@ from graders.discover import Submission
 from graders.execute import NbclientRunner
 from graders.model.questions import Homework
 from graders.model.results import SubmissionResult
-from graders.pipeline import GradeAll, Settings, Work, grade_safely
+from graders.pipeline import LOST_WORKER, GradeAll, Settings, Work, grade_safely
 from graders.runtime.sandbox import SandboxUnavailable, choose_mode
 
 CATALOGUE = "reference:catalogue"
@@ -82,6 +82,14 @@ def run_task(task: Task) -> SubmissionResult:
         return grade_safely(submission, homework, runner, task.settings)
 
 
+def _not_run(task: Task, problem: str) -> SubmissionResult:
+    """The result of a task that no worker finished: every item an error, with ``problem``
+    (the kernel is not started: the runner is never used)."""
+    homework = load_catalogue(task.catalogue)[task.submission.assignment]
+    runner = NbclientRunner(choose_mode("none"))
+    return grade_safely(replace(task.submission, problem=problem), homework, runner, task.settings)
+
+
 def client_for(address: str) -> Any:
     """A Dask client: ``local:N`` starts a LocalCluster of N single-threaded worker processes."""
     from dask.distributed import Client, LocalCluster
@@ -105,9 +113,15 @@ def on_dask(client: Any, sandbox: str = "auto", catalogue: str = CATALOGUE) -> G
             client.submit(run_task, task, key=f"grade-{n}-{task.submission.student}", pure=False)
             for n, task in enumerate(tasks)
         ]
+        task_of = dict(zip(futures, tasks, strict=True))
         try:
             for future in as_completed(futures):
-                yield future.result()
+                try:
+                    yield future.result()
+                except Exception as exc:  # the worker died or vanished: graded once more, alone
+                    task = task_of[future]
+                    lost = f"{LOST_WORKER} ({type(exc).__name__}: {exc})"
+                    yield _not_run(task, lost)
         finally:
             client.cancel(futures)
 

@@ -478,6 +478,31 @@ def is_running(km: SandboxedKernelManager, samples: int = 5, pause: float = 0.05
     return busy * 2 > samples
 
 
+def cpu_seconds(km: SandboxedKernelManager) -> float:
+    """Processor time (user + system) the sandbox has used so far: its live processes' own and
+    that of their finished children, from ``/proc/<pid>/stat``. Unlike the clock, it does not
+    grow while the kernel waits for a CPU that other work holds."""
+    leader = getattr(km.provisioner, "pid", None)
+    leader = leader if isinstance(leader, int) else None
+    ticks = 0
+    for pid in _members(km.sandbox.token, leader):
+        ticks += _cpu_ticks(pid)
+    return ticks / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime of process ``pid``, in clock ticks; 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            fields = stat_file.read().rsplit(b")", 1)[1].split()
+        return sum(int(value) for value in fields[11:15])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def _state(pid: int) -> bytes:
     """The scheduling state of process ``pid``'s main thread (R, S, D, ...), b"" if gone."""
     try:

@@ -309,3 +309,17 @@ def test_reported_accuracies_per_alpha_are_checked_against_the_measured_ones() -
     assert boast.mistake == t.REPORTED_NOT_MEASURED and boast.extra["flagged"] is True
     short = p.grade({**answers, "accs": _array([0.9, 0.95])}, {})["accs"]
     assert short.status == "invalid"
+
+
+def test_alpha_part_sizes_follow_from_the_kernels_data_and_name_the_courses_numbers() -> None:
+    answers = {"tr": _number(2 * len(DATA.train)), "te": _number(2 * len(DATA.public))}
+    graded = _alpha_part().grade(answers, {})
+    kept = len(DATA.heldout)
+    assert graded["te"].status == "correct" and graded["tr"].status == "correct"
+    assert graded["te"].expected == str(2 * len(DATA.public))  # not the whole test split
+    assert f"the grader keeps {kept:,} more test images" in graded["te"].feedback
+    assert "10,000 + 10,000 = 20,000" in graded["te"].feedback
+    assert "less the 2,000 the grader keeps: 8,000 + 8,000 = 16,000" in graded["te"].feedback
+    assert "60,000 + 60,000 = 120,000" in graded["tr"].feedback
+    whole = _alpha_part().grade({"te": _number(2 * (len(DATA.public) + kept))}, {})["te"]
+    assert whole.status == "incorrect" and "the grader keeps" in whole.feedback
