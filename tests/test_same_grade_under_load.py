@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fakes import ROOT
+from system import sandbox_options
 
 BURN_SECONDS = 1800  # a burner stops by itself after this, should the test be killed
 # one per core, and no fewer than two, each spinning until it is stopped
@@ -25,7 +26,7 @@ def _grade(out: Path, workers: int) -> float:
     subprocess.run(
         [
             *(sys.executable, str(ROOT / "grade.py"), str(ROOT / "submissions")),
-            *("--out", str(out), "--workers", str(workers), "--rerun"),
+            *("--out", str(out), "--workers", str(workers), "--rerun", *sandbox_options()),
         ],
         check=True,
         capture_output=True,
