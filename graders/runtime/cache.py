@@ -7,13 +7,19 @@ Out: ``job_key`` — a digest of everything that decides what a run produces: th
      harvest marker it printed) under that key.
 
 Points, tolerances, named mistakes, overrides and templates are not in the key, so changing
-them re-executes no notebook. Entries are JSON, written atomically; a damaged entry is a miss.
+them re-executes no notebook. Entries are JSON, written atomically, each sealed with an HMAC
+(keyed by a random key the cache folder keeps in ``SEAL_FILE``, readable by its owner only) over
+its key and content: an entry that is damaged, edited, renamed or copied from another cache
+fails the seal and is a miss, so the notebook is executed again rather than trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,7 @@ from graders.execute import CellRun, CellStatus, Execution, ExecutionJob, Outcom
 from graders.model.results import write_atomic
 
 EXECUTION_VERSION = "3"  # bump when execution or harvest changes what a run produces
+SEAL_FILE = "seal-key"  # in the cache folder: the random key of the entries' HMAC
 
 
 def job_key(job: ExecutionJob, nonce: str, isolation: str) -> str:
@@ -67,16 +74,47 @@ def store(folder: Path, key: str, execution: Execution, nonce: str) -> None:
             for c in execution.cells
         ],
     }
-    write_atomic(folder / f"{key}.json", json.dumps(data, ensure_ascii=False))
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    seal = _seal(_seal_key(folder, create=True), key, body)
+    write_atomic(folder / f"{key}.json", json.dumps({"seal": seal, "body": body}))
 
 
 def load(folder: Path, key: str) -> tuple[Execution, str] | None:
-    """The cached execution and its harvest marker, or None."""
+    """The cached execution and its harvest marker, or None (also when the seal fails)."""
     try:
-        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        entry = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        body, seal = entry["body"], entry["seal"]
+        secret = _seal_key(folder, create=False)
+        if not isinstance(body, str) or not isinstance(seal, str) or secret is None:
+            return None
+        if not hmac.compare_digest(seal, _seal(secret, key, body)):
+            return None
+        data = json.loads(body)
         return _execution(data), str(data["nonce"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _seal(secret: bytes, key: str, body: str) -> str:
+    return hmac.new(secret, f"{key}\0{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def _seal_key(folder: Path, *, create: bool) -> bytes | None:
+    """The cache folder's sealing key; made (owner-only) on first ``store`` when ``create``."""
+    path = folder / SEAL_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()) or None
+    except FileNotFoundError:
+        if not create:
+            return None
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker made it first
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()) or None
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
 
 
 def _execution(data: dict[str, Any]) -> Execution:

@@ -122,6 +122,29 @@ def _forges(forged_json: str) -> str:
     )
 
 
+def _touches_cache(out: Path) -> str:
+    """List, read and write the execution cache and the results folder."""
+    cache = out / ".cache" / "executions"
+    targets = [str(cache), str(cache / "seal-key"), str(out / "hw4")]
+    return (
+        "import json, os\n"
+        "results = {}\n"
+        f"for path in {targets!r}:\n"
+        "    for action in ('list', 'read', 'write'):\n"
+        "        try:\n"
+        "            if action == 'list':\n"
+        "                os.listdir(path)\n"
+        "            elif action == 'read':\n"
+        "                open(path).read()\n"
+        "            else:\n"
+        "                open(os.path.join(path, 'forged.json'), 'w').write('{}')\n"
+        "            results[path + ' ' + action] = 'done'\n"
+        "        except OSError as error:\n"
+        "            results[path + ' ' + action] = type(error).__name__\n"
+        "q1_answer = json.dumps(results)"
+    )
+
+
 def _shares(tag: str, me: str, other: str) -> str:
     """Listen on an abstract socket and leave a file in /dev/shm; look for the other's."""
     return (
@@ -168,6 +191,7 @@ def batch(hw4: Homework, tmp_path_factory: pytest.TempPathFactory) -> Iterator[B
         "aa-shares": notebook(hw4, after=[_shares(tag, "a", "b")]),
         "ab-shares": notebook(hw4, after=[_shares(tag, "b", "a")]),
         "reads-proc": notebook(hw4, after=[_reads_proc(secret)]),
+        "touches-cache": notebook(hw4, padding=3, after=[_touches_cache(out)]),
         "forges-marker": notebook(hw4, answered=False, before=[_FINDS_MARKER, _forges(forged)]),
     }
     for student, nb in cases.items():
@@ -189,7 +213,7 @@ def batch(hw4: Homework, tmp_path_factory: pytest.TempPathFactory) -> Iterator[B
 
 def test_the_batch_finishes(batch: Batch) -> None:
     assert batch.status == 0
-    for student in ("aa-shares", "ab-shares", "reads-proc", "forges-marker"):
+    for student in ("aa-shares", "ab-shares", "reads-proc", "forges-marker", "touches-cache"):
         assert batch.record(student)["isolation"] == "bwrap"
 
 
@@ -215,3 +239,10 @@ def test_two_kernels_share_no_abstract_socket_or_shared_memory(batch: Batch) -> 
     assert not Path("/dev/shm", f"{batch.tag}-a").exists()
     (a_start, a_end), (b_start, b_end) = a["window"], b["window"]
     assert max(a_start, b_start) < min(a_end, b_end)  # they looked at the same time
+
+
+def test_the_cache_and_the_results_are_out_of_the_kernels_sight(batch: Batch) -> None:
+    found = batch.given("touches-cache")
+    assert len(found) == 9 and set(found.values()) == {"FileNotFoundError"}, found
+    assert not list(batch.out.rglob("forged.json"))
+    assert list((batch.out / ".cache" / "executions").glob("*.json"))  # there was a cache
