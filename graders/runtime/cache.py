@@ -75,7 +75,10 @@ def store(folder: Path, key: str, execution: Execution, nonce: str) -> None:
         ],
     }
     body = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    seal = _seal(_seal_key(folder, create=True), key, body)
+    secret = _seal_key(folder, create=True)
+    if secret is None:  # an empty key file: a cache that can seal nothing stores nothing
+        return
+    seal = _seal(secret, key, body)
     write_atomic(folder / f"{key}.json", json.dumps({"seal": seal, "body": body}))
 
 
