@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graders.report.spreadsheet import uncell
+
 HEADER = ("assignment", "student", "item", "points", "comment")
 
 
@@ -94,7 +96,7 @@ def parse_overrides(text: str, source: str = "overrides") -> Overrides:
 
 
 def _row(row: list[str], number: int) -> Override | str:
-    cells = [cell.strip() for cell in row] + [""] * (len(HEADER) - len(row))
+    cells = [uncell(cell.strip()) for cell in row] + [""] * (len(HEADER) - len(row))
     assignment, student, item, points_text, comment = cells[:5]
     if not (assignment and student and item):
         return "assignment, student and item are all needed"

@@ -27,6 +27,7 @@ from typing import Any
 from graders.model.questions import Homework
 from graders.report.charts import Bin, bins_of
 from graders.report.i18n import Messages
+from graders.report.spreadsheet import row as spreadsheet_row
 
 Record = Mapping[str, Any]
 
@@ -227,7 +228,9 @@ class WaitingAnswer:
 def override_row(assignment: str, student: str, item: str) -> str:
     """``assignment,student,item,,`` quoted as CSV: the points and comment are left empty."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow([assignment, student, item, "", ""])
+    csv.writer(buffer, lineterminator="").writerow(
+        spreadsheet_row([assignment, student, item, "", ""])
+    )
     return buffer.getvalue()
 
 

@@ -54,6 +54,7 @@ from graders.report.classroom import (
 )
 from graders.report.feedback import question_views
 from graders.report.i18n import DEFAULT_LANGUAGE, messages, text_direction
+from graders.report.spreadsheet import row as spreadsheet_row
 from graders.runtime.isolation import unisolated
 
 DEFAULT_OVERRIDES = "submissions/overrides.csv"
@@ -112,7 +113,12 @@ def css_string(text: object) -> Markup:
 
 def student_page_name(student: str) -> str:
     """The file name of ``student``'s page, as the class page links to it."""
-    return f"{file_stem(student)}.html"
+    return "".join(_URL_ESCAPES.get(c, c) for c in f"{file_stem(student)}.html")
+
+
+_URL_ESCAPES = {c: f"%{ord(c):02X}" for c in ":#?%\\/\"'<> \t\n\r"}
+"""Characters escaped in a page's link: with no ``:`` no id reads as a scheme (``javascript:``),
+and none ends the path early (``#``, ``?``) or leaves the folder (``/``)."""
 
 
 def environment() -> jinja2.Environment:
@@ -272,18 +278,20 @@ def gradebook(records: Sequence[Mapping[str, Any]], homework: Homework | None) -
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *questions, "total", "max_score", "ran"])
+    writer.writerow(spreadsheet_row(["student", *questions, "total", "max_score", "ran"]))
     for record in sorted(records, key=lambda r: r["student"]):
         per_q = {q: 0.0 for q in questions}
         for test in record["tests"]:
             per_q[test["question"]] = per_q.get(test["question"], 0.0) + test["score"]
         writer.writerow(
-            [
-                record["student"],
-                *(f"{round(per_q[q], 2):g}" for q in questions),
-                f"{record['score']:g}",
-                f"{record['max_score']:g}",
-                "yes" if record.get("ran") else "no",
-            ]
+            spreadsheet_row(
+                [
+                    record["student"],
+                    *(f"{round(per_q[q], 2):g}" for q in questions),
+                    f"{record['score']:g}",
+                    f"{record['max_score']:g}",
+                    "yes" if record.get("ran") else "no",
+                ]
+            )
         )
     return buffer.getvalue()

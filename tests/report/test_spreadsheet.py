@@ -8,7 +8,7 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graders.report.spreadsheet import cell, row
+from graders.report.spreadsheet import cell, row, uncell
 
 
 def test_formulas_are_shown_as_text() -> None:
@@ -35,3 +35,9 @@ def test_no_written_cell_starts_a_formula(text: str) -> None:
     (back,) = next(csv.reader(io.StringIO(buffer.getvalue()))) or [""]
     if back.startswith(("=", "+", "-", "@", "\t", "\r")):
         float(back)  # only a plain number may start so
+
+
+@given(st.text() | st.text().map(lambda s: "'" + s) | st.text().map(lambda s: "'=" + s))
+def test_uncell_gives_back_what_cell_was_given(text: str) -> None:
+    written = cell(text)
+    assert isinstance(written, str) and uncell(written) == text
