@@ -16,6 +16,7 @@ others are named in the report. Old notebook formats are upgraded to version 4.
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -25,6 +26,9 @@ from typing import Any
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
+MAX_CELLS = 5_000  # cells of one notebook (counted in its bytes, before parsing)
+MAX_CONTAINERS = 500_000  # JSON objects and arrays of one notebook (an upper bound, counted
+# before parsing: a notebook of tiny objects costs far more memory than its bytes)
 SUFFIXES = (".ipynb", ".zip")
 
 
@@ -51,7 +55,7 @@ def discover(root: Path, known: Collection[str]) -> list[Submission]:
     chosen: dict[tuple[str, str], Submission] = {}
     others: dict[tuple[str, str], list[Submission]] = {}
     for path in _candidate_files(root):
-        found = _submission(path, root, known)
+        found = _linked(path, root) or _submission(path, root, known)
         current = chosen.get(found.key)
         if current is None:
             chosen[found.key] = found
@@ -85,8 +89,24 @@ def _candidate_files(root: Path) -> Iterator[Path]:
         parts = path.relative_to(root).parts
         if any(p.startswith(".") or p in ("__pycache__", "__MACOSX") for p in parts):
             continue
-        if path.suffix.lower() in SUFFIXES and path.is_file() and not path.is_symlink():
+        if path.suffix.lower() in SUFFIXES and (path.is_symlink() or path.is_file()):
             yield path
+        elif path.is_symlink() and path.is_dir():
+            yield path  # a linked folder is refused (``_linked``), never entered
+
+
+def _linked(path: Path, root: Path) -> Submission | None:
+    """A refusal, for the batch's log, of a notebook or folder that is a symbolic link: links
+    are never followed (one could point at /etc/passwd, the reference solutions or another
+    student's work). Its assignment is none, so no report is written for it."""
+    if path == root or not path.is_symlink():  # a path typed on the command line is followed
+        return None
+    what = "folder" if path.is_dir() else "notebook"
+    problem = (
+        f"the {what} is a symbolic link ({path.relative_to(root)} -> {os.readlink(path)}), "
+        "which is never followed: hand in the file itself"
+    )
+    return Submission("", path.name, path, None, (), problem)
 
 
 def _path_ids(path: Path, root: Path, known: Collection[str]) -> tuple[str, str]:
@@ -128,6 +148,9 @@ def _too_large(size: int) -> str:
 def _read_zip(path: Path) -> tuple[Any, str, tuple[str, ...]]:
     try:
         with zipfile.ZipFile(path) as archive:
+            climbing = [m.filename for m in archive.infolist() if _climbs(m.filename)]
+            if climbing:
+                return None, f"the zip holds a path that leaves its folder ({climbing[0]})", ()
             members = [
                 m
                 for m in archive.infolist()
@@ -150,8 +173,27 @@ def _read_zip(path: Path) -> tuple[Any, str, tuple[str, ...]]:
     return notebook, problem, (f"unpacked {member.filename} from {path.name}", *notes)
 
 
+def _climbs(name: str) -> bool:
+    """Whether a zip member's name is absolute or climbs out of the zip's folder (``../``)."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts
+
+
 def parse_notebook(raw: bytes) -> tuple[Any, str, tuple[str, ...]]:
     """Read notebook bytes: (notebook, "", notes) or (None, reason, ())."""
+    cells = raw.count(b'"cell_type"')
+    if cells > MAX_CELLS:
+        return None, f"the notebook has {cells} cells; the limit is {MAX_CELLS}", ()
+    containers = raw.count(b"{") + raw.count(b"[")
+    if containers > MAX_CONTAINERS:
+        return (
+            None,
+            (
+                f"the notebook holds up to {containers} JSON objects and lists; the limit is "
+                f"{MAX_CONTAINERS} (clear large outputs before handing it in)"
+            ),
+            (),
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
