@@ -98,7 +98,9 @@ def _cached_students(out: Path, students: list[str]) -> set[str]:
     """The students whose execution is in the cache (each entry holds its notebook's cells)."""
     found = set()
     for entry in (out / ".cache").rglob("*.json"):
-        sources = "".join(c["source"] for c in json.loads(entry.read_text("utf-8"))["cells"])
+        sealed = json.loads(entry.read_text("utf-8"))  # {"seal": ..., "body": "<the entry>"}
+        cells = json.loads(sealed["body"])["cells"]
+        sources = "".join(c["source"] for c in cells)
         found |= {s for s in students if f"runs.write({s!r}" in sources}
     return found
 
