@@ -20,7 +20,7 @@ from typing import Any
 from graders import __version__
 from graders.discover import Submission
 from graders.execute import WALL_FACTOR, NbclientRunner
-from graders.model.overrides import read_overrides
+from graders.model.overrides import Overrides, locate, read_overrides, shown_path
 from graders.model.questions import Homework
 from graders.model.variants import read_roster, verify
 from graders.pipeline import (
@@ -112,8 +112,10 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "--overrides",
         type=Path,
         metavar="CSV",
+        default=config.get("overrides"),
         help="points given by a person (assignment,student,item,points,comment); read, never "
-        "written; default: overrides.csv in the submissions folder",
+        "written; default: `overrides` under [tool.grader], else the nearest overrides.csv in "
+        "the graded folder or up to two folders above it (the submissions root)",
     )
     _data_argument(grade, config)
     grade.add_argument(
@@ -305,10 +307,9 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(catalogue))}"
         )
     shelf = DataShelf(args.data)
-    folder = args.submissions if args.submissions.is_dir() else args.submissions.parent
     settings = Settings(
         secret=_read_secret(args.secret, parser),
-        overrides=read_overrides(args.overrides or folder / "overrides.csv"),
+        overrides=_overrides(args, parser),
         out=args.out,
         assignment=args.assignment,
         cell_timeout=args.cell_timeout,
@@ -334,6 +335,7 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"grade.py: {exc}", file=sys.stderr)
         return 2
     print(f"Isolation: {plan.mode} — {plan.reason}")
+    print(f"Overrides: {_overrides_line(settings.overrides)}")
     if datasets_of(wanted):
         print(f"Data: {shelf.described}")
     started = time.monotonic()
@@ -346,6 +348,19 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if plan.mode == "none" and summary.results:
         print(f"Isolation: none — this batch {UNISOLATED} (--sandbox none); every report says so.")
     return 0 if summary.results else 1
+
+
+def _overrides(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Overrides:
+    """The batch's overrides (``graders.model.overrides.locate``); a file named by the flag or
+    the configuration must exist."""
+    given = Path(args.overrides) if args.overrides is not None else None
+    if given is not None and not given.is_file():
+        parser.error(f"the overrides file {given} does not exist")
+    path = locate(args.submissions, given)
+    if path is None:
+        return Overrides()
+    overrides = read_overrides(path)
+    return Overrides(overrides.by_key, overrides.problems, shown_path(path))
 
 
 def _grade_on_dask(
@@ -377,6 +392,13 @@ def _grade_on_dask(
             cluster.close()
 
 
+def _overrides_line(overrides: Overrides) -> str:
+    if not overrides.source:
+        return "none (no overrides.csv in the graded folder or above it, and no --overrides)"
+    rows = len(overrides.by_key)
+    return f"{overrides.source}, {rows} row{'' if rows == 1 else 's'}"
+
+
 def _print_summary(summary: BatchSummary, out: Path, seconds: float) -> None:
     if not summary.results:
         print("No submissions found (expected <assignment>/<student>.ipynb files).")
@@ -393,4 +415,11 @@ def _print_summary(summary: BatchSummary, out: Path, seconds: float) -> None:
         print(
             f"  {result.assignment}/{result.student}: graded a second time, alone, at the end "
             f"(the first run: {result.retried}); its result is the second run's"
+        )
+    waiting = [r for r in summary.results if r.pending]
+    if waiting:
+        points = round(sum(r.pending for r in waiting), 2)
+        print(
+            f"{len(waiting)} submissions have answers waiting for a person ({points:g} points "
+            "pending): their totals are provisional until the overrides file grades them."
         )

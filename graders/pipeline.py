@@ -37,7 +37,7 @@ from graders.execute import (
 )
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.model.answers import Answer, Kind, Status, Verdict
-from graders.model.overrides import Overrides
+from graders.model.overrides import Overrides, unmatched
 from graders.model.questions import Homework, Probe
 from graders.model.results import SubmissionResult, write_json
 from graders.model.variants import AnswerSheet, for_student, variant_matches
@@ -371,8 +371,42 @@ def grade_batch(
                 f"{assignment}/{match['student']}: {len(match['variables'])} answers match "
                 f"{match['other']}'s variant, not their own (for a person to review)"
             )
+    for line in override_lines(settings.overrides, catalogue, results, submissions):
+        echo(line)
     reporter.write_class_pages(_assignments(results))
     return BatchSummary(tuple(sorted(results, key=lambda r: (r.assignment, r.student))))
+
+
+def override_lines(
+    overrides: Overrides,
+    catalogue: Mapping[str, Homework],
+    results: Sequence[SubmissionResult],
+    submissions: Sequence[Submission] = (),
+) -> list[str]:
+    """What the overrides file did in this batch: how many items it set, and every row of the
+    batch's assignments that matches no student of the assignment's folder (graded now or a
+    notebook beside one graded: grading one notebook warns of no other student's row) or no
+    item of the homework."""
+    if not overrides.source:
+        return []
+    applied = sum(1 for r in results for q in r.questions for i in q.items if i.override)
+    students: dict[str, set[str]] = {}
+    for result in results:
+        students.setdefault(result.assignment, set()).add(result.student)
+    for submission in submissions:
+        if submission.assignment in students:
+            beside = {p.stem for p in submission.path.parent.glob("*.ipynb")}
+            students[submission.assignment] |= beside
+    items = {
+        name: {i.variable for q in hw.questions for i in q.items}
+        | {q.id for q in hw.questions if len(q.items) == 1}
+        for name, hw in ((a, catalogue[a]) for a in students if a in catalogue)
+    }
+    lines = [f"overrides: {overrides.source} set the points of {applied} items in this batch"]
+    return lines + [
+        f"overrides: {problem} (row not applied)"
+        for problem in unmatched(overrides, students, items)
+    ]
 
 
 def copy_signals(
@@ -455,5 +489,9 @@ def _line(n: int, total: int, result: SubmissionResult) -> str:
         state += f"; graded again, alone: the first run: {result.retried}"
     return (
         f"[{n}/{total}] {result.assignment}/{result.student}: "
-        f"{result.score:g}/{result.max_score:g} ({state})"
+        f"{result.score:g}/{result.max_score:g}{_pending(result.pending)} ({state})"
     )
+
+
+def _pending(points: float) -> str:
+    return f" ({points:g} pending)" if points else ""

@@ -28,6 +28,12 @@ class ItemResult:
     verdict: Verdict
     override: Override | None = None
 
+    @property
+    def pending(self) -> bool:
+        """Waiting for a person: a ``manual`` answer no override has graded yet (its points,
+        0 for now, are provisional)."""
+        return self.verdict.status is Status.MANUAL and self.override is None
+
 
 @dataclass(frozen=True)
 class QuestionResult:
@@ -44,6 +50,11 @@ class QuestionResult:
     @property
     def max_score(self) -> float:
         return round(sum(i.max_score for i in self.items), 2)
+
+    @property
+    def pending(self) -> float:
+        """The points of the items still waiting for a person (``ItemResult.pending``)."""
+        return round(sum(i.max_score for i in self.items if i.pending), 2)
 
     @property
     def status(self) -> Status:

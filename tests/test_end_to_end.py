@@ -133,7 +133,7 @@ def test_sign_flipped_updates_name_the_mistake(graded: Path) -> None:
 
 def test_class_outputs(graded: Path, hw4: Homework) -> None:
     csv_lines = (graded / "hw4" / "grades.csv").read_text(encoding="utf-8").splitlines()
-    header = ["student", "hw4.q1", "hw4.q2", "hw4.q3", "total", "max_score", "ran"]
+    header = ["student", "hw4.q1", "hw4.q2", "hw4.q3", "total", "pending", "max_score", "ran"]
     assert csv_lines[0].split(",") == header
     assert len(csv_lines) == 1 + 8 + 3  # and the three training demos
     root = (graded / "index.html").read_text(encoding="utf-8")

@@ -5,8 +5,8 @@ Out: ``SubmissionResult`` and ``to_json`` — a superset of Gradescope's ``resul
      (``score``, ``max_score``, ``tests[]`` with ``name``, ``score``, ``max_score``, ``status``,
      ``output``, ``visibility``), each test also carrying ``verdict``, ``question``,
      ``variable``, ``label``, ``given``, ``expected``, ``mistake`` and ``mistake_text`` where
-     one applies, and the verdict's ``extra`` (JSON-safe, bounded in size; see
-     ``bounded_extra``).
+     one applies, ``pending`` (waiting for a person; the record's ``pending`` is those items'
+     points) and the verdict's ``extra`` (JSON-safe, bounded in size; see ``bounded_extra``).
 
 The JSON files are the record the class pages and CSV are built from, so a resumed batch can
 rebuild them without grading anything again.
@@ -72,6 +72,11 @@ class SubmissionResult:
     @property
     def max_score(self) -> float:
         return round(sum(q.max_score for q in self.questions), 2)
+
+    @property
+    def pending(self) -> float:
+        """Points still waiting for a person: the score is provisional while this is above 0."""
+        return round(sum(q.pending for q in self.questions), 2)
 
     @property
     def ran(self) -> bool:
@@ -195,6 +200,7 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
                     "label": item.label,
                     "mistake_text": v.mistake.explanation if v.mistake else None,
                     "extra": bounded_extra(v.extra),
+                    "pending": item.pending,
                 }
             )
     execution = result.execution
@@ -205,6 +211,7 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
         "source": result.source,
         "score": result.score,
         "max_score": result.max_score,
+        "pending": result.pending,
         "output": result.story,
         "ran": result.ran,
         "problem": result.run_problem,

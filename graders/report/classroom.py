@@ -140,6 +140,7 @@ class StudentRow:
     ran: bool
     problem: str
     per_question: tuple[float, ...]
+    pending: float = 0.0  # points waiting for a person: the score is provisional
 
 
 def student_rows(records: Sequence[Record], questions: Sequence[str]) -> list[StudentRow]:
@@ -162,6 +163,7 @@ def student_rows(records: Sequence[Record], questions: Sequence[str]) -> list[St
                     or ""
                 ),
                 tuple(round(per_q[q], 2) for q in questions),
+                float(record.get("pending") or 0),
             )
         )
     return rows

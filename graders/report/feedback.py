@@ -129,6 +129,7 @@ class ItemView:
     confirmed_by: str = ""
     table: TableView | None = None
     training: TrainingView | None = None
+    pending: bool = False  # waiting for a person
 
     @property
     def given_prose(self) -> bool:
@@ -163,6 +164,7 @@ class QuestionView:
     left_at: str = ""  # label of the first incorrect step of a derivation
     left_variable: str = ""
     follow_count: int = 0
+    pending: float = 0.0  # points waiting for a person
 
 
 def question_views(
@@ -216,6 +218,7 @@ def _question(q: QuestionResult, homework: Homework, messages: Messages) -> Ques
         left_at=left.label if left else "",
         left_variable=left.variable if left else "",
         follow_count=follow,
+        pending=q.pending,
     )
 
 
@@ -273,6 +276,7 @@ def _item(item: ItemResult, steps: Mapping[str, sympy.Expr], messages: Messages)
         confirmed_by=_text(extra.get("confirmed_by")),
         table=table_view(extra),
         training=training_view(extra, messages),
+        pending=item.pending,
     )
 
 

@@ -218,6 +218,9 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "col.assignment": "Assignment",
         "col.submissions": "Submissions",
         "col.failed": "Did not run",
+        "col.pending": "Waiting for a person",
+        "pending": "({points} pending)",
+        "pending.students": "{count} students ({points} points)",
         "index.none": "No graded submissions yet.",
     }
 )
@@ -408,6 +411,9 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
         "col.assignment": "تمرین",
         "col.submissions": "پاسخ‌نامه‌ها",
         "col.failed": "اجرا نشده",
+        "col.pending": "در انتظار تصحیح",
+        "pending": "({points} در انتظار تصحیح)",
+        "pending.students": "{count} دانشجو ({points} نمره)",
         "index.none": "هنوز پاسخ‌نامه‌ای تصحیح نشده است.",
     }
 )

@@ -255,6 +255,8 @@ class Reporter:
                         "mean": mean_of([r["score"] for r in records]),
                         "max_score": records[0]["max_score"],
                         "failed": sum(1 for r in records if not r.get("ran")),
+                        "pending_students": sum(1 for r in records if r.get("pending")),
+                        "pending_points": round(sum(r.get("pending") or 0 for r in records), 2),
                     }
                 )
         html = self.env.get_template("index.html.j2").render(assignments=rows, t=self.messages)
@@ -270,7 +272,8 @@ def read_json(path: Path) -> Any:
 
 
 def gradebook(records: Sequence[Mapping[str, Any]], homework: Homework | None) -> str:
-    """One row per student, one column per question, and the total."""
+    """One row per student, one column per question, the total, and the points of the total
+    still waiting for a person (``pending``: the total is provisional while it is above 0)."""
     questions = (
         [q.id for q in homework.questions]
         if homework
@@ -278,7 +281,9 @@ def gradebook(records: Sequence[Mapping[str, Any]], homework: Homework | None) -
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(spreadsheet_row(["student", *questions, "total", "max_score", "ran"]))
+    writer.writerow(
+        spreadsheet_row(["student", *questions, "total", "pending", "max_score", "ran"])
+    )
     for record in sorted(records, key=lambda r: r["student"]):
         per_q = {q: 0.0 for q in questions}
         for test in record["tests"]:
@@ -289,6 +294,7 @@ def gradebook(records: Sequence[Mapping[str, Any]], homework: Homework | None) -
                     record["student"],
                     *(f"{round(per_q[q], 2):g}" for q in questions),
                     f"{record['score']:g}",
+                    f"{record.get('pending') or 0:g}",
                     f"{record['max_score']:g}",
                     "yes" if record.get("ran") else "no",
                 ]

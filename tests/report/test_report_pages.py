@@ -69,9 +69,11 @@ def test_every_question_item_and_verdict_is_on_every_student_page(
                     assert _words(test["given"] or t("no_answer")) in _words(given.text())
                     assert _words(test["expected"] or t("no_answer")) in _words(expected.text())
                 points = row.find("td", "num").text()
-                assert _words(points) == f"{test['score']:g} / {test['max_score']:g}"
+                mark = t("pending", points=f"{test['max_score']:g}") if test["pending"] else ""
+                assert _words(points) == f"{test['score']:g} / {test['max_score']:g}{mark}"
         total = page.find(id="total").text()
         assert f"{result.score:g} / {result.max_score:g}" in total
+        assert (t("pending", points=f"{result.pending:g}") in total) == bool(result.pending)
 
 
 def _derivation(homework: Homework) -> Derivation:
