@@ -22,7 +22,14 @@ from typing import Any
 
 import sympy
 
-from graders.checks.numeric import NumberCheck, Tolerance, format_number, rounding_of, within
+from graders.checks.numeric import (
+    NumberCheck,
+    Tolerance,
+    format_number,
+    rounding_of,
+    side_by_side,
+    within,
+)
 from graders.model.answers import (
     Answer,
     Kind,
@@ -220,6 +227,8 @@ class Derivation:
         given = answer.text if 0 < len(answer.text) <= 24 else format_number(value)
         slack = comp.rounding(own.env, own.rounding)
         ref_scale = comp.at(comp.scale, reference) if comp.scale else None
+        allowed = self.tolerance.allowed(expected, value, ref_scale)
+        given, shown = side_by_side(value, answer.text, expected, allowed, self.tolerance.sig_figs)
         if within(NumberCheck(expected, self.tolerance, ref_scale, slack), value, answer.text):
             return Verdict(Status.CORRECT, 1.0, given=given, expected=shown)
 

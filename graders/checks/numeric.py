@@ -76,6 +76,61 @@ def format_number(value: float) -> str:
     return f"{value:.6g}"
 
 
+MAX_DECIMALS = 12
+
+
+def decisive_decimals(allowed: float, text: str = "", sig_figs: int = 3) -> int | None:
+    """The decimal places at which ``allowed`` (the error a check accepts) is resolved: one
+    more than its first significant place, or fewer when the student rounded by hand (``text``
+    keeps fewer places, and that rounding earned its slack: ``rounding_of``). None when no
+    fixed-point display fits (no tolerance, or beyond ``MAX_DECIMALS``)."""
+    if not math.isfinite(allowed) or allowed <= 0:
+        return None
+    places = max(0, math.ceil(-math.log10(allowed)) + 1)
+    if places > MAX_DECIMALS:
+        return None
+    written = _written_decimals(text) if rounding_of(text, sig_figs) else None
+    return min(places, written) if written is not None else places
+
+
+def _written_decimals(text: str) -> int | None:
+    try:
+        number = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    exponent = number.as_tuple().exponent
+    if not number.is_finite() or not isinstance(exponent, int) or len(text.strip()) > 24:
+        return None
+    return max(0, -exponent)
+
+
+def side_by_side(
+    given: float, text: str, expected: float, allowed: float, sig_figs: int = 3
+) -> tuple[str, str]:
+    """The student's number and the reference at the same precision, the one that decides the
+    verdict (``decisive_decimals``): ``0.9160615681024419`` beside ``0.916062`` at a 1%
+    tolerance shows ``0.9161`` beside ``0.9161``. Falls back to how each is shown alone."""
+    places = decisive_decimals(allowed, text, sig_figs)
+    alone = (text if 0 < len(text) <= 24 else format_number(given), format_number(expected))
+    if places is None or max(abs(given), abs(expected)) >= 1e15:
+        return alone
+    if not (math.isfinite(given) and math.isfinite(expected)):
+        return alone
+    return f"{given:.{places}f}", f"{expected:.{places}f}"
+
+
+def first_difference(given: str, expected: str) -> int | None:
+    """The index of the first character where two numbers shown side by side differ, or None
+    when they agree or are not both plain numbers of the same layout."""
+    if given == expected or len(given) != len(expected):
+        return None
+    try:
+        float(given), float(expected)
+    except ValueError:
+        return None
+    return next(i for i, (a, b) in enumerate(zip(given, expected, strict=True)) if a != b)
+
+
 @dataclass(frozen=True)
 class NumberCheck:
     """The settings of one numeric comparison."""
@@ -114,6 +169,11 @@ def check_number(answer: Answer, check: NumberCheck) -> Verdict:
         )
     given = float(answer.value)
     shown = answer.text if 0 < len(answer.text) <= 24 else format_number(given)
+    if not check.tolerance.integer:
+        allowed = check.tolerance.allowed(check.expected, given, check.scale)
+        shown, expected = side_by_side(
+            given, answer.text, check.expected, allowed, check.tolerance.sig_figs
+        )
     if within(check, given, answer.text):
         return Verdict(Status.CORRECT, 1.0, given=shown, expected=expected)
     for mistake, value in check.mistakes:

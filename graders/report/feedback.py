@@ -44,6 +44,7 @@ import sympy
 from markupsafe import Markup
 
 from graders.checks.derivation import Derivation
+from graders.checks.numeric import first_difference
 from graders.model.answers import Status, Verdict
 from graders.model.overrides import Override
 from graders.model.questions import Homework
@@ -130,6 +131,7 @@ class ItemView:
     table: TableView | None = None
     training: TrainingView | None = None
     pending: bool = False  # waiting for a person
+    differs_at: int | None = None  # first differing character of given and expected numbers
 
     @property
     def given_prose(self) -> bool:
@@ -277,6 +279,7 @@ def _item(item: ItemResult, steps: Mapping[str, sympy.Expr], messages: Messages)
         table=table_view(extra),
         training=training_view(extra, messages),
         pending=item.pending,
+        differs_at=None if v.status is Status.CORRECT else first_difference(v.given, v.expected),
     )
 
 

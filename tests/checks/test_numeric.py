@@ -9,7 +9,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from graders.checks.numeric import NumberCheck, Tolerance, check_number, rounding_of, within
+from graders.checks.numeric import (
+    NumberCheck,
+    Tolerance,
+    check_number,
+    first_difference,
+    rounding_of,
+    side_by_side,
+    within,
+)
 from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
 
 
@@ -114,7 +122,7 @@ def test_incorrect_outside_tolerance_with_zero_credit_and_feedback() -> None:
     assert verdict.credit == 0.0
     assert verdict.mistake is None
     assert verdict.given == "1.05"
-    assert verdict.expected == "1"
+    assert verdict.expected == "1.00"  # at the precision the student wrote and 1% decides
     assert "1.05" in verdict.feedback
 
 
@@ -333,3 +341,33 @@ def test_rounding_of_never_raises_and_is_never_negative(text: str, sig_figs: int
     slack = rounding_of(text, sig_figs)
     assert math.isfinite(slack)
     assert slack >= 0.0
+
+
+def test_yours_and_expected_are_shown_at_the_deciding_precision() -> None:
+    verdict = check_number(
+        Answer(Kind.NUMBER, 0.9160615681024419, "0.9160615681024419"), NumberCheck(0.916062)
+    )
+    assert (verdict.given, verdict.expected) == ("0.9161", "0.9161")
+    # a student who rounded by hand (earning its slack) is shown as rounded, the reference too
+    assert side_by_side(0.916, "0.916", 0.9160615, 0.00916) == ("0.916", "0.916")
+    # at a tight tolerance the digits that decide are all shown
+    assert side_by_side(0.91607, "", 0.916062, 1e-6) == ("0.9160700", "0.9160620")
+    assert first_difference("0.9160700", "0.9160620") == 6
+    assert first_difference("1.05", "1.00") == 3
+    assert first_difference("1.00", "1.00") is None
+    assert first_difference("abc", "abd") is None
+
+
+@given(
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.floats(1e-9, 1e3),
+)
+def test_side_by_side_keeps_one_precision_and_the_deciding_digits(
+    given_value: float, expected_value: float, allowed: float
+) -> None:
+    shown_given, shown_expected = side_by_side(given_value, "", expected_value, allowed)
+    decimals = lambda text: len(text.split(".")[1]) if "." in text else 0  # noqa: E731
+    assert decimals(shown_given) == decimals(shown_expected)
+    # one unit in the last shown place is finer than the tolerance
+    assert 10.0 ** -decimals(shown_expected) <= allowed

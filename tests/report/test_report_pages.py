@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from graders.checks.derivation import Derivation
+from graders.checks.numeric import first_difference
 from graders.model.answers import Status
 from graders.model.overrides import parse_overrides
 from graders.model.questions import Homework
@@ -303,3 +304,20 @@ def test_a_person_graded_answer_shows_their_points_and_comment(graded: Graded) -
     assert OVERRIDE_COMMENT in row.text()
     assert row.find("td", "num").text().startswith("4 /")
     assert row.attrs["data-verdict"] == Status.MANUAL.value
+
+
+def test_the_first_differing_digit_of_a_wrong_number_is_marked(graded: Graded) -> None:
+    marked = 0
+    for result in graded.summary.results:
+        page = parse(graded.page(result.assignment, result.student))
+        for test in _record(graded, result.assignment, result.student)["tests"]:
+            given, expected = test["given"] or "", test["expected"] or ""
+            at = first_difference(given, expected)
+            if test["verdict"] == "correct" or at is None:
+                continue
+            row = _row(page, test["variable"])
+            for cell, text in (("given", given), ("expected", expected)):
+                mark = row.find("td", cell).find("mark", "digit")
+                assert mark is not None and mark.text() == text[at], (test["variable"], cell)
+            marked += 1
+    assert marked  # the demo class has wrong numbers shown side by side
