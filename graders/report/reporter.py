@@ -54,6 +54,7 @@ from graders.report.classroom import (
 )
 from graders.report.feedback import question_views
 from graders.report.i18n import DEFAULT_LANGUAGE, messages, text_direction
+from graders.report.prose import markdown_html
 from graders.report.spreadsheet import row as spreadsheet_row
 from graders.runtime.isolation import unisolated
 
@@ -136,6 +137,7 @@ def environment() -> jinja2.Environment:
     env.filters["direction"] = text_direction
     env.filters["page"] = student_page_name
     env.filters["css_string"] = css_string
+    env.filters["markdown"] = markdown_html
     return env
 
 

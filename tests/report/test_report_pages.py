@@ -321,3 +321,22 @@ def test_the_first_differing_digit_of_a_wrong_number_is_marked(graded: Graded) -
                 assert mark is not None and mark.text() == text[at], (test["variable"], cell)
             marked += 1
     assert marked  # the demo class has wrong numbers shown side by side
+
+
+def test_question_prompts_are_rendered_markdown(graded: Graded) -> None:
+    shown = 0
+    for result in graded.summary.results:
+        page = parse(graded.page(result.assignment, result.student))
+        for prompt in page.find_all("div", "prompt"):
+            if "md" in prompt.classes:
+                assert "**" not in _prose(prompt), result.student
+                shown += bool(prompt.find_all("strong") or prompt.find_all("code"))
+    assert shown  # the demo prompts use bold and code
+
+
+def _prose(node: Node) -> str:
+    """The text of ``node`` outside code (where ``**`` is Python's power, shown as written)."""
+    return "".join(
+        c if isinstance(c, str) else "" if c.tag in ("code", "pre") else _prose(c)
+        for c in node.children
+    )
