@@ -179,6 +179,27 @@ def _climbs(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in parts
 
 
+def _not_json(text: str, exc: Exception) -> str:
+    """Why ``text`` is no notebook, in words a student can act on (no parser message)."""
+    start = text.lstrip()
+    if not start:
+        return "the file is not valid JSON, so not a notebook: it is empty"
+    if not start.startswith("{"):
+        begins = " ".join(start[:40].split())
+        return (
+            "the file is not valid JSON, so not a notebook: it begins with "
+            f"“{begins}{'…' if len(start) > 40 else ''}” where a notebook begins with “{{”; it "
+            "may be another kind of file renamed .ipynb: save the notebook from Jupyter instead"
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return (
+            "the file is not valid JSON, so not a notebook: it breaks off at line "
+            f"{exc.lineno}, column {exc.colno} (cut short or edited by hand?); save it again "
+            "from Jupyter"
+        )
+    return "the file is not valid JSON, so not a notebook (it nests too deeply to be one)"
+
+
 def parse_notebook(raw: bytes) -> tuple[Any, str, tuple[str, ...]]:
     """Read notebook bytes: (notebook, "", notes) or (None, reason, ())."""
     cells = raw.count(b'"cell_type"')
@@ -201,7 +222,7 @@ def parse_notebook(raw: bytes) -> tuple[Any, str, tuple[str, ...]]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        return None, f"the file is not valid JSON, so not a notebook ({exc})", ()
+        return None, _not_json(text, exc), ()
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         return None, "the file is JSON but not a notebook (no cells)", ()
     version = data.get("nbformat")

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from graders.discover import MAX_NOTEBOOK_BYTES, discover
+from graders.discover import MAX_NOTEBOOK_BYTES, discover, parse_notebook
 from graders.model.questions import Homework
 from graders.student.release import release_notebook
 
@@ -143,3 +143,14 @@ def test_a_broken_grader_metadata_section_is_ignored_not_fatal(
     (folder / "ana.ipynb").write_text(json.dumps(data), encoding="utf-8")
     found = _one(tmp_path)
     assert (found.assignment, found.student, found.problem) == ("hw4", "ana", "")
+
+
+def test_a_file_that_is_not_json_is_explained_without_the_parsers_message() -> None:
+    for raw, words in (
+        (b"This is the homework, I wrote it in Word", "begins with \u201cThis is the homework"),
+        (b'{"cells": [', "breaks off at line 1, column 12"),
+        (b"  ", "it is empty"),
+    ):
+        notebook, problem, _ = parse_notebook(raw)
+        assert notebook is None and "not valid JSON" in problem and words in problem
+        assert "Expecting" not in problem and "char " not in problem
