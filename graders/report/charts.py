@@ -63,12 +63,13 @@ def bin_width(top: float, most: int = 12) -> float:
 
 
 def bins_of(scores: Sequence[float], max_score: float, most: int = 12) -> tuple[Bin, ...]:
-    """Equal bins of a round width from 0 to ``max_score`` (at most ``most`` of them); scores
-    outside that range are counted in the end bins."""
+    """Bins of one round width from 0 up to ``max_score`` (at most ``most`` of them): the last
+    bin is as wide as the others, its high edge past ``max_score`` when the width does not
+    divide it (37 points in bins of 5: 35–40); scores outside are counted in the end bins."""
     top = max_score if max_score > 0 else max([*scores, 1.0])
     width = bin_width(top, most)
     count = max(1, math.ceil(top / width - 1e-9))
-    edges = [round(i * width, 9) for i in range(count)] + [round(top, 9)]
+    edges = [round(i * width, 9) for i in range(count + 1)]
     counts = [0] * count
     for score in scores:
         counts[min(max(bisect.bisect_right(edges, score) - 1, 0), count - 1)] += 1

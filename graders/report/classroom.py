@@ -94,6 +94,8 @@ class QuestionStats:
     max_score: float
     verdicts: Mapping[str, int]
     shares: tuple[Share, ...]
+    lost: int = 0  # students who lost points here (answers waiting for a person aside)
+    lost_percent: float = 0.0  # of the class
 
 
 def question_stats(
@@ -106,7 +108,9 @@ def question_stats(
     }
     for record in records:
         for test in _tests(record):
-            by_question.setdefault(str(test.get("question")), []).append(test)
+            by_question.setdefault(str(test.get("question")), []).append(
+                {**test, "_student": record.get("student")}
+            )
     titles = _titles(homework, lang)
     students = max(len(records), 1)
     stats = []
@@ -127,9 +131,57 @@ def question_stats(
                 round(sum(float(t.get("max_score", 0)) for t in tests) / students, 2),
                 verdicts,
                 shares,
+                *_losers(tests, students),
             )
         )
-    return stats
+    return sorted(stats, key=lambda q: -q.lost_percent)  # stable: catalogue order among equals
+
+
+def _lost(test: Mapping[str, Any]) -> bool:
+    """Points lost on ``test``: below its maximum, and not only waiting for a person."""
+    score, top = float(test.get("score", 0)), float(test.get("max_score", 0))
+    return score < top - 1e-9 and not test.get("pending")
+
+
+def _losers(tests: Sequence[Mapping[str, Any]], students: int) -> tuple[int, float]:
+    """How many students lost points among ``tests`` (each carries its record's student as
+    ``_student``), and their share of the class in percent."""
+    lost = len({str(t.get("_student")) for t in tests if _lost(t)})
+    return lost, round(100 * lost / students, 1)
+
+
+@dataclass(frozen=True)
+class StepLoss:
+    """One answer (a question's item or a derivation's step) across the class."""
+
+    question: str
+    variable: str
+    label: str
+    lost: int
+    percent: float
+
+
+def step_losses(
+    records: Sequence[Record], labels: Mapping[str, str], most: int = 12
+) -> list[StepLoss]:
+    """The answers where the largest shares of students lost points, most first (at most
+    ``most``, only those where someone lost points)."""
+    who: dict[tuple[str, str], set[str]] = {}
+    names: dict[str, str] = {}
+    for record in records:
+        for test in _tests(record):
+            key = (str(test.get("question")), str(test.get("variable")))
+            who.setdefault(key, set())
+            names.setdefault(key[1], _label(test, labels))
+            if _lost(test):
+                who[key].add(str(record.get("student")))
+    students = max(len(records), 1)
+    rows = [
+        StepLoss(q, v, names[v], len(lost), round(100 * len(lost) / students, 1))
+        for (q, v), lost in who.items()
+        if lost
+    ]
+    return sorted(rows, key=lambda r: -r.lost)[:most]
 
 
 @dataclass(frozen=True)

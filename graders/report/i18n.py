@@ -219,6 +219,10 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "col.submissions": "Submissions",
         "col.failed": "Did not run",
         "col.pending": "Waiting for a person",
+        "col.lost": "Students who lost points",
+        "class.lost": "Where students lost points",
+        "class.lost.note": "Each answer by the share of students who lost points on it "
+        "(answers waiting for a person aside), most first.",
         "pending": "({points} pending)",
         "pending.students": "{count} students ({points} points)",
         "index.none": "No graded submissions yet.",
@@ -412,6 +416,10 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
         "col.submissions": "پاسخ‌نامه‌ها",
         "col.failed": "اجرا نشده",
         "col.pending": "در انتظار تصحیح",
+        "col.lost": "دانشجویانی که نمره از دست دادند",
+        "class.lost": "جاهایی که دانشجویان نمره از دست دادند",
+        "class.lost.note": "هر پاسخ به ترتیب سهم دانشجویانی که در آن نمره از دست دادند "
+        "(بدون پاسخ‌های در انتظار تصحیح)، بیشترین در بالا.",
         "pending": "({points} در انتظار تصحیح)",
         "pending.students": "{count} دانشجو ({points} نمره)",
         "index.none": "هنوز پاسخ‌نامه‌ای تصحیح نشده است.",

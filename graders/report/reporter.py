@@ -48,6 +48,7 @@ from graders.report.classroom import (
     score_bins,
     shared_limit,
     shared_wrong_answers,
+    step_losses,
     student_rows,
     variant_reviews,
     waiting_answers,
@@ -213,6 +214,7 @@ class Reporter:
             questions=questions,
             rows=student_rows(records, questions),
             stats=question_stats(records, homework, lang),
+            losses=step_losses(records, labels),
             histogram=histogram_svg(
                 score_bins(records), t("class.histogram", max=number(max_score))
             ),

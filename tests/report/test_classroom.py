@@ -14,6 +14,7 @@ from graders.report.classroom import (
     question_stats,
     shared_limit,
     shared_wrong_answers,
+    step_losses,
     waiting_answers,
 )
 from graders.report.i18n import messages
@@ -135,3 +136,39 @@ def test_waiting_answers_and_their_overrides_rows() -> None:
 def test_override_row_quotes_what_csv_needs() -> None:
     assert override_row("hw4", "ada", "q1_answer") == "hw4,ada,q1_answer,,"
     assert override_row("hw4", "a,b", "x") == 'hw4,"a,b",x,,'
+
+
+def _scored(question: str, variable: str, score: float, pending: bool = False) -> dict[str, Any]:
+    return {
+        "question": question,
+        "variable": variable,
+        "label": variable,
+        "score": score,
+        "max_score": 1.0,
+        "verdict": "manual" if pending else ("correct" if score == 1 else "incorrect"),
+        "pending": pending,
+    }
+
+
+def test_questions_and_steps_rank_by_the_share_of_students_who_lost_points() -> None:
+    # q1 has many items, each lost by one student (many lost items, few students); q2 one item
+    # lost by three of four students; q3's only losses are answers waiting for a person
+    records = [
+        {"student": s, "tests": [
+            *(_scored("q1", f"a{k}", 0.0 if k == i else 1.0) for k in range(10)),
+            _scored("q2", "b", 0.0 if i < 3 else 1.0),
+            _scored("q3", "c", 0.0, pending=True),
+        ]}
+        for i, s in enumerate("wxyz")
+    ]  # fmt: skip
+    stats = question_stats(records)
+    assert [(q.id, q.lost, q.lost_percent) for q in stats] == [
+        ("q1", 4, 100.0),
+        ("q2", 3, 75.0),
+        ("q3", 0, 0.0),
+    ]
+    losses = step_losses(records, {"b": "The b step"})
+    assert (losses[0].variable, losses[0].label, losses[0].lost) == ("b", "The b step", 3)
+    assert {r.variable for r in losses[1:]} == {"a0", "a1", "a2", "a3"}
+    assert all(r.lost == 1 and r.percent == 25.0 for r in losses[1:])
+    assert "c" not in {r.variable for r in losses}
