@@ -71,6 +71,7 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "override.points": "{points} points from a person:",
         "rubric": "Rubric",
         "mistake.looks_like": "Looks like: {mistake}",
+        "mistake.known": "Looks like a known mistake",
         "feedback.missing": "No answer.",
         "feedback.manual": "Waiting for a person to grade this answer.",
         "feedback.follow_through": (
@@ -92,6 +93,10 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "feedback.table_shape": "Wrong shape: expected {expected}, got {given}.",
         "formula.from_yours": "From your own values",
         "formula.gives": "gives {value}",
+        "formula.arrow": "→",
+        "time.utc": "UTC",
+        "isolation.bwrap": "bwrap",
+        "isolation.none": "none",
         "path.title": "Your path through the derivation",
         "path.left": "You left the reference path at {step}.",
         "path.follow": (
@@ -273,6 +278,7 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
         "override.points": "{points} نمره از دستیار آموزشی:",
         "rubric": "بارم‌بندی",
         "mistake.looks_like": "شبیه این اشتباه: {mistake}",
+        "mistake.known": "شبیه اشتباهی شناخته‌شده",
         "feedback.missing": "پاسخی داده نشده است.",
         "feedback.manual": "این پاسخ منتظر تصحیح دستیار آموزشی است.",
         "feedback.follow_through": (
@@ -292,7 +298,11 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
         "feedback.table_mistake": "کل جدول با یک اشتباه شناخته‌شده یکی است.",
         "feedback.table_shape": "ابعاد نادرست: {expected} لازم بود، {given} داده شد.",
         "formula.from_yours": "با مقادیر خودتان",
-        "formula.gives": "می‌شود {value}",
+        "formula.gives": "{value} می‌شود",
+        "formula.arrow": "←",
+        "time.utc": "به وقت جهانی",
+        "isolation.bwrap": "محیط جداشده",
+        "isolation.none": "بدون جداسازی",
         "path.title": "مسیر شما در گام‌های محاسبه",
         "path.left": "از گام {step} از مسیر مرجع جدا شدید.",
         "path.follow": (
@@ -584,6 +594,10 @@ class Messages:
     def figure(self, name: str) -> str:
         """A training figure's name (``test_accuracy``) as the page shows it."""
         return self.table.get(f"figure.{name}", name.replace("_", " "))
+
+    def isolation(self, mode: str) -> str:
+        """How a kernel was isolated (``bwrap``, ``none``) in this language."""
+        return self.table.get(f"isolation.{mode}", mode)
 
     def verdict(self, status: str) -> str:
         """The verdict word for a verdict value (``follow-through`` ...)."""

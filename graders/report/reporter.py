@@ -75,8 +75,9 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
-def moment(iso: str) -> str:
-    """An ISO timestamp as ``2026-11-23 12:43 UTC`` (or with its offset); as given if unreadable."""
+def moment(iso: str, utc: str = "UTC") -> str:
+    """An ISO timestamp as ``2026-11-23 12:43 UTC`` (or with its offset; ``utc`` is the zone's
+    name in the page's language); as given if unreadable."""
     try:
         stamp = datetime.fromisoformat(iso)
     except ValueError:
@@ -86,7 +87,8 @@ def moment(iso: str) -> str:
     if offset is not None:
         minutes = round(offset.total_seconds() / 60)
         sign = "+" if minutes >= 0 else "-"
-        zone = f" UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else " UTC"
+        hours = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        zone = f" {utc}{hours}" if minutes else f" {utc}"
     return stamp.strftime("%Y-%m-%d %H:%M") + zone
 
 

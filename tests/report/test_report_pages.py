@@ -340,3 +340,23 @@ def _prose(node: Node) -> str:
         c if isinstance(c, str) else "" if c.tag in ("code", "pre") else _prose(c)
         for c in node.children
     )
+
+
+ENGLISH_LEFT = re.compile(r"\bUTC\b|\bbwrap\b|>\s*[a-z]+(?:-[a-z]+)+\s*<")  # words and mistake ids
+
+
+def test_persian_pages_hold_no_english_where_persian_exists(graded: Graded) -> None:
+    if graded.lang != "fa":
+        pytest.skip("the Persian pages")
+    fed = 0
+    for result in graded.summary.results:
+        html = graded.page(result.assignment, result.student)
+        page = parse(html)
+        shown = re.sub(r"<(code|pre|bdi class=\"value\")[^>]*>.*?</\1>", "", html, flags=re.S)
+        assert not ENGLISH_LEFT.findall(shown), (result.student, ENGLISH_LEFT.findall(shown)[:5])
+        assert "UTC" not in page.find("header").text() and "bwrap" not in page.find("header").text()
+        for line in page.find_all("div", "fed"):
+            text = line.text()
+            assert "←" in text and "→" not in text  # read right to left
+            fed += 1
+    assert fed  # the demo class has wrong steps explained from the student's own values
