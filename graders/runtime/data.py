@@ -254,6 +254,17 @@ def digits_images() -> tuple[Images, Images]:
     return train, Images(images[DIGITS_TRAIN:], labels[DIGITS_TRAIN:])
 
 
+def label_sources() -> list[Path]:
+    """Folders from which the grader's held-out labels could be recovered by a kernel that
+    sees the Python installation: scikit-learn's bundled datasets (the digits stand-in's
+    ``digits.csv.gz``, image and label side by side). The sandbox covers each with an empty
+    tmpfs (``graders.runtime.sandbox``); a course's ``--data`` folder is never shown at all."""
+    spec = importlib.util.find_spec("sklearn")
+    folders = spec.submodule_search_locations if spec else None
+    found = [Path(f).resolve() / "datasets" / "data" for f in folders or ()]
+    return [folder for folder in found if folder.is_dir()]
+
+
 def digits_arrays() -> tuple[np.ndarray, np.ndarray]:
     """The digits' images (N, 8, 8) and labels, read from the file scikit-learn ships.
 
