@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes import ROOT
 
-from graders.cli import main
 from report.devtools import Browser, browser
 
 pytestmark = pytest.mark.slow
@@ -40,10 +38,9 @@ def chrome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def demo_pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("formula-boxes")
-    assert main([str(ROOT / "submissions"), "--out", str(out), "--workers", "2"]) == 0
-    return out
+def demo_pages(demo_reports: dict[str, Path]) -> Path:
+    """The demo folder's English pages (graded once for every report test that needs them)."""
+    return demo_reports["en"]
 
 
 def test_no_formula_is_clipped_on_any_demo_page(chrome: Browser, demo_pages: Path) -> None:
