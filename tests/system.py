@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,12 @@ def sandbox_options() -> list[str]:
     """``grade.py``'s options for grading the project's own demo notebooks here: the default
     where bubblewrap starts, else ``--sandbox none`` (they are trusted)."""
     return ["--sandbox", "none"] if missing("bubblewrap") else []
+
+
+def grade_demos(out: Path, *options: str) -> int:
+    """``grade.py submissions/ --out OUT OPTIONS`` over the project's demo notebooks, isolated
+    as ``sandbox_options`` says; its exit status."""
+    from graders.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    return main([str(root / "submissions"), "--out", str(out), *options, *sandbox_options()])

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import ROOT, FakeRunner
-from system import sandbox_options
+from fakes import FakeRunner
+from system import grade_demos
 
-from graders.cli import main
 from graders.model.parts import ExpressionPart
 from graders.model.questions import Homework, Probing
 from graders.pipeline import Settings, run_batch
@@ -26,19 +25,7 @@ ASSIGNMENTS = ("hw1", "hw6")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
     for assignment in ASSIGNMENTS:
-        assert (
-            main(
-                [
-                    str(ROOT / "submissions"),
-                    "--assignment",
-                    assignment,
-                    "--out",
-                    str(out),
-                    *sandbox_options(),
-                ]
-            )
-            == 0
-        )
+        assert grade_demos(out, "--assignment", assignment) == 0
     return out
 
 

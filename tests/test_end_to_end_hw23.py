@@ -12,10 +12,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from fakes import ROOT, FakeRunner
-from system import sandbox_options
+from fakes import FakeRunner
+from system import grade_demos
 
-from graders.cli import main
 from graders.model.parts import TextPart
 from graders.model.questions import Homework, Probing
 from graders.pipeline import Settings, run_batch
@@ -26,19 +25,7 @@ TEXT_STATUS = "manual"
 
 
 def _graded(out: Path, assignment: str) -> Path:
-    assert (
-        main(
-            [
-                str(ROOT / "submissions"),
-                "--assignment",
-                assignment,
-                "--out",
-                str(out),
-                *sandbox_options(),
-            ]
-        )
-        == 0
-    )
+    assert grade_demos(out, "--assignment", assignment) == 0
     return out
 
 
