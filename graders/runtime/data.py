@@ -257,8 +257,8 @@ def digits_images() -> tuple[Images, Images]:
 def label_sources() -> list[Path]:
     """Folders from which the grader's held-out labels could be recovered by a kernel that
     sees the Python installation: scikit-learn's bundled datasets (the digits stand-in's
-    ``digits.csv.gz``, image and label side by side). The sandbox covers each with an empty
-    tmpfs (``graders.runtime.sandbox``); a course's ``--data`` folder is never shown at all."""
+    ``digits.csv.gz``, image and label side by side). The sandbox cannot cover them: a homework
+    may train on them itself (HW2 Q4); a course's ``--data`` folder is never shown at all."""
     spec = importlib.util.find_spec("sklearn")
     folders = spec.submodule_search_locations if spec else None
     found = [Path(f).resolve() / "datasets" / "data" for f in folders or ()]

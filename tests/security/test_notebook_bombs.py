@@ -22,7 +22,7 @@ from graders.model.questions import Homework
 from graders.student.release import release_notebook
 
 GIGABYTE = 2**30
-MAX_PEAK_MB = 400  # the grader's own peak resident memory, imports included
+MAX_PEAK_MB = 1000  # the grader's peak, imports included: 156-653 MB measured, 2147 undefended
 
 GRADE = """
 import resource, sys
@@ -79,7 +79,7 @@ def test_each_bomb_is_refused_with_a_clear_reason(batch: tuple[Path, str, Path])
     out, printed, _ = batch
     problems = {s: record(out, s)["problem"] for s in ("many-cells", "nested", "tiny-objects")}
     assert problems["many-cells"] == f"the notebook has 100000 cells; the limit is {MAX_CELLS}"
-    assert "not valid JSON" in problems["nested"] and "recursion" in problems["nested"]
+    assert "not valid JSON" in problems["nested"] and "nests too deeply" in problems["nested"]
     assert f"the limit is {MAX_CONTAINERS}" in problems["tiny-objects"]
     huge = record(out, "huge-output")["problem"]
     assert huge.startswith("the notebook is 1024 MB; the limit is ")
