@@ -45,7 +45,7 @@ from graders.report.reporter import VARIANT_MATCHES, Reporter
 from graders.runtime.cache import job_key, load, store
 from graders.runtime.data import DATA_PARAM, DataShelf
 from graders.runtime.progress import Progress
-from graders.score import QuestionResult, score
+from graders.score import QuestionResult, override_names, score
 
 
 @dataclass(frozen=True)
@@ -343,21 +343,22 @@ def grade_batch(
     grade = grade_all or in_threads(runner)
     by_id = {(s.assignment, s.student): (s, hw) for s, hw in work}
     again: list[tuple[Submission, Homework, str]] = []
+
+    def keep(result: SubmissionResult) -> None:
+        homework = for_student(catalogue[result.assignment], settings.secret, result.student)
+        reporter.write_student(result, homework)
+        results.append(result)
+        progress.finished(_line(len(results), len(work), result), not result.ran)
+
     try:
         for result in grade(work, settings):
             reason = second_chance(result)
             if reason:  # counted only after a run alone, at the end of the batch
                 again.append((*by_id[(result.assignment, result.student)], reason))
                 continue
-            homework = for_student(catalogue[result.assignment], settings.secret, result.student)
-            reporter.write_student(result, homework)
-            results.append(result)
-            progress.finished(_line(len(results), len(work), result), not result.ran)
+            keep(result)
         for submission, homework, reason in again:
-            result = _graded_again(grade, submission, homework, settings, reason)
-            reporter.write_student(result, for_student(homework, settings.secret, result.student))
-            results.append(result)
-            progress.finished(_line(len(results), len(work), result), not result.ran)
+            keep(_graded_again(grade, submission, homework, settings, reason))
     except KeyboardInterrupt:
         _stop(runner)
         raise BatchInterrupted(len(results), len(work)) from None
@@ -393,13 +394,11 @@ def override_lines(
     students: dict[str, set[str]] = {}
     for result in results:
         students.setdefault(result.assignment, set()).add(result.student)
-    for submission in submissions:
-        if submission.assignment in students:
-            beside = {p.stem for p in submission.path.parent.glob("*.ipynb")}
-            students[submission.assignment] |= beside
+    folders = {(s.assignment, s.path.parent) for s in submissions if s.assignment in students}
+    for assignment, folder in folders:  # each folder listed once, however many it holds
+        students[assignment] |= {path.stem for path in folder.glob("*.ipynb")}
     items = {
-        name: {i.variable for q in hw.questions for i in q.items}
-        | {q.id for q in hw.questions if len(q.items) == 1}
+        name: {n for q in hw.questions for i in q.items for n in override_names(q, i)}
         for name, hw in ((a, catalogue[a]) for a in students if a in catalogue)
     }
     lines = [f"overrides: {overrides.source} set the points of {applied} items in this batch"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graders.model.answers import Status, Verdict
 from graders.model.overrides import Override, Overrides
-from graders.model.questions import Homework
+from graders.model.questions import Homework, Item, Question
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,12 @@ class QuestionResult:
         return next((s for s in order if s in present), Status.CORRECT)
 
 
+def override_names(question: Question, item: Item) -> tuple[str, ...]:
+    """The names an override row may give ``item`` by: its variable, and the question's id
+    when the question has no other item."""
+    return (item.variable, question.id) if len(question.items) == 1 else (item.variable,)
+
+
 def score(
     homework: Homework,
     verdicts: Mapping[str, Verdict],
@@ -86,11 +92,9 @@ def score(
     overrides = overrides or Overrides()
     results = []
     for question in homework.questions:
-        single = len(question.items) == 1
         items = []
         for item in question.items:
-            keys = (item.variable, question.id) if single else (item.variable,)
-            found = overrides.find(homework.id, student, *keys)
+            found = overrides.find(homework.id, student, *override_names(question, item))
             earned = item.points * verdicts[item.variable].credit
             if found is not None:
                 earned = min(found.points, item.points)
