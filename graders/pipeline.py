@@ -135,7 +135,10 @@ def grade_submission(
         notebook_timeout=settings.notebook_timeout or homework.limits.notebook,
         files=submission.files,
         final_source=final,
-        handed={name: data for probe in probes for name, data in probe.files.items()},
+        handed={
+            **homework.handed(params),
+            **{name: data for probe in probes for name, data in probe.files.items()},
+        },
         warm=imported(submission.notebook, homework.warm),
         threads=homework.limits.threads,
         wall_factor=settings.wall_factor,

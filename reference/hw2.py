@@ -33,6 +33,7 @@ from graders.authoring import (
     TRUE_FALSE,
     Answer,
     ChoicePart,
+    DataShelf,
     Diagnosis,
     DropoutTable,
     Homework,
@@ -50,9 +51,12 @@ from graders.authoring import (
     check_choice,
     check_table,
     choice_options,
+    digits_training,
     dropout_diagnoses,
     dropout_table,
     mirrored,
+    shelf_of,
+    to_npy,
     transposed,
 )
 from reference import training
@@ -575,14 +579,34 @@ weighted (5). Only one of the two: 2.
 # Q4: learning rates for SGD and momentum
 
 
-def digits_problem() -> tuple[np.ndarray, np.ndarray]:
-    """Q4's data: 1797 digits as 64 pixels scaled to [0, 1] with a column of ones (the bias),
-    and their one-hot labels."""
-    from sklearn.datasets import load_digits
+Q4_FOLDER = "data/digits-q4"  # where a kernel finds Q4's digits (``q4_files``)
 
-    digits = load_digits()
-    x = np.hstack([digits.data / 16.0, np.ones((len(digits.data), 1))])
-    return x, np.eye(10)[digits.target]
+
+def digits_problem() -> tuple[np.ndarray, np.ndarray]:
+    """Q4's data: the digits stand-in's 1000 training images as 64 pixels scaled to [0, 1]
+    with a column of ones (the bias), and their one-hot labels.
+
+    Only the training split: the stand-in's test images are the grader's held-out set without
+    ``--data``, so no file a kernel sees may hold them with their labels (scikit-learn's own
+    digits file is hidden in the sandbox; the kernel reads Q4's images from ``q4_files``)."""
+    pixels, labels = digits_training()
+    x = np.hstack([pixels / 16.0, np.ones((len(pixels), 1))])
+    return x, np.eye(10)[labels]
+
+
+def q4_files(params: Params) -> Mapping[str, bytes]:
+    """The files every HW2 kernel finds for Q4: the digits of ``digits_problem`` at their own
+    values (uint8 0..16, shaped (1000, 64)) and labels, as ``.npy`` files."""
+
+    def files() -> Mapping[str, bytes]:
+        pixels, labels = digits_training()
+        return {
+            f"{Q4_FOLDER}/pixels.npy": to_npy(pixels),
+            f"{Q4_FOLDER}/labels.npy": to_npy(labels),
+        }
+
+    handed: Mapping[str, bytes] = shelf_of(params, DataShelf()).memo("hw2-q4-files", files)
+    return handed
 
 
 def optimiser_runs(params: Params) -> dict[tuple[str, float], np.ndarray]:
@@ -751,12 +775,23 @@ SETUP = '''\
 def train_digits(optimiser, lr, steps={steps}):
     """Train Q4's linear model on the digits; return the loss before each step and after the
     last. optimiser: "sgd" (plain SGD) or "momentum" (SGD with momentum {momentum:g})."""
-    import torch
-    from sklearn.datasets import load_digits
+    import pathlib
 
-    digits = load_digits()
-    x = torch.tensor(digits.data / 16.0, dtype=torch.float32)
-    y = torch.nn.functional.one_hot(torch.tensor(digits.target), 10).float()
+    import numpy as np
+    import torch
+
+    folder = pathlib.Path("{folder}")
+    if folder.is_dir():  # handed to the grader's kernel
+        pixels = np.load(folder / "pixels.npy", allow_pickle=False)
+        labels = np.load(folder / "labels.npy", allow_pickle=False)
+    else:  # the same 1000 images, from scikit-learn's own file
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        keep = np.random.default_rng(0).permutation(len(digits.target))[:1000]
+        pixels, labels = digits.data[keep], digits.target[keep]
+    x = torch.tensor(pixels / 16.0, dtype=torch.float32)
+    y = torch.nn.functional.one_hot(torch.tensor(labels, dtype=torch.int64), 10).float()
     model = torch.nn.Linear(64, 10)
     torch.nn.init.zeros_(model.weight)
     torch.nn.init.zeros_(model.bias)
@@ -780,8 +815,9 @@ Q4_PROMPT = """\
 
 The course's notebook for this question is not available; this experiment replaces it. The
 function `train_digits(optimiser, lr, steps={steps})`, defined in the notebook's first code
-cell, trains one linear model on scikit-learn's digits (1797 images of 8×8 pixels scaled to
-[0, 1]): a `torch.nn.Linear(64, 10)` whose weights and bias start at zero, trained with
+cell, trains one linear model on 1000 of scikit-learn's digits (images of 8×8 pixels scaled
+to [0, 1]; the grader's kernel finds them in `data/digits-q4/`, elsewhere they are read from
+scikit-learn): a `torch.nn.Linear(64, 10)` whose weights and bias start at zero, trained with
 `MSELoss` against the one-hot labels on the full batch (every step sees every image), by
 `torch.optim.SGD(lr=lr)` (optimiser `"sgd"`) or `torch.optim.SGD(lr=lr, momentum={momentum:g})`
 (optimiser `"momentum"`), for {steps} steps. It returns the training loss before each step and
@@ -930,7 +966,9 @@ def question_4(params: Params) -> Question:
 
 def setup_source(params: Params) -> str:
     """The released notebook's first code cell: Q4's ``train_digits``."""
-    return SETUP.format(steps=int(params["steps"]), momentum=float(params["momentum"]))
+    return SETUP.format(
+        steps=int(params["steps"]), momentum=float(params["momentum"]), folder=Q4_FOLDER
+    )
 
 
 def homework() -> Homework:
@@ -951,6 +989,7 @@ def homework() -> Homework:
         setup=setup_source(params) + "\n\n" + training.setup_source(),
         warm=training.WARM,
         persian=persian_names(),
+        files=q4_files,
     )
 
 

@@ -76,8 +76,12 @@ from graders.model.questions import (
     Variation,
 )
 from graders.runtime.data import (
+    DataShelf,
+    digits_training,
     loader_source,
     sample_size,
+    shelf_of,
+    to_npy,
 )
 
 __all__ = [
@@ -91,6 +95,7 @@ __all__ = [
     "BlockPart",
     "ChoicePart",
     "Constraint",
+    "DataShelf",
     "Derivation",
     "Diagnosis",
     "DropoutTable",
@@ -121,6 +126,7 @@ __all__ = [
     "check_table",
     "choice_options",
     "compare",
+    "digits_training",
     "dropout_diagnoses",
     "dropout_table",
     "evaluate",
@@ -130,7 +136,9 @@ __all__ = [
     "parse_expression",
     "sample_points",
     "sample_size",
+    "shelf_of",
     "sigmoid",
     "softplus",
+    "to_npy",
     "transposed",
 ]

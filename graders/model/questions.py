@@ -156,6 +156,15 @@ class Homework:
     warm: tuple[str, ...] = ()
     variation: Variation | None = None  # per-student parameters (graders.model.variants)
     persian: Names = field(default_factory=Names)  # the reports' names under --lang fa
+    # files every kernel of this homework finds in its working folder, by path there, from
+    # the batch's params (the data an experiment of the set-up reads)
+    files: Callable[[Params], Mapping[str, bytes]] | None = None
+
+    def handed(self, params: Params | None = None) -> Mapping[str, bytes]:
+        """The files handed to every kernel of this homework (``files``), by path."""
+        if self.files is None:
+            return {}
+        return self.files(self.params if params is None else params)
 
     def names(self, lang: str = "en") -> Names:
         """The title, every question's title and every item's label in ``lang`` (``en`` or

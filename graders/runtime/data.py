@@ -248,17 +248,32 @@ def digits_images() -> tuple[Images, Images]:
     """scikit-learn's digits (8x8, values 0..16) as uint8 train and test splits (seeded)."""
     found, target = digits_arrays()
     pixels = np.clip(np.rint(found * (255 / 16)), 0, 255).astype(np.uint8)
-    order = np.random.default_rng(0).permutation(len(pixels))
+    order = digits_order(len(pixels))
     images, labels = pixels[order][:, None, :, :], target[order].astype(np.int64)
     train = Images(images[:DIGITS_TRAIN], labels[:DIGITS_TRAIN])
     return train, Images(images[DIGITS_TRAIN:], labels[DIGITS_TRAIN:])
 
 
+def digits_order(count: int) -> np.ndarray:
+    """The seeded order of the digits stand-in: its first ``DIGITS_TRAIN`` are the training
+    split (never held out), the rest its test split."""
+    return np.random.default_rng(0).permutation(count)
+
+
+def digits_training() -> tuple[np.ndarray, np.ndarray]:
+    """The stand-in's training split at scikit-learn's own values: uint8 pixels 0..16 shaped
+    (1000, 64) and int64 labels. No held-out image is among them, so a kernel may see them."""
+    found, target = digits_arrays()
+    keep = digits_order(len(found))[:DIGITS_TRAIN]
+    pixels = found.reshape(len(found), -1)[keep].astype(np.uint8)
+    return pixels, target[keep].astype(np.int64)
+
+
 def label_sources() -> list[Path]:
     """Folders from which the grader's held-out labels could be recovered by a kernel that
     sees the Python installation: scikit-learn's bundled datasets (the digits stand-in's
-    ``digits.csv.gz``, image and label side by side). The sandbox cannot cover them: a homework
-    may train on them itself (HW2 Q4); a course's ``--data`` folder is never shown at all."""
+    ``digits.csv.gz``, image and label side by side). The sandbox covers each with an empty
+    tmpfs (``graders.runtime.sandbox``); a course's ``--data`` folder is never shown at all."""
     spec = importlib.util.find_spec("sklearn")
     folders = spec.submodule_search_locations if spec else None
     found = [Path(f).resolve() / "datasets" / "data" for f in folders or ()]

@@ -71,6 +71,7 @@ from typing import Any, Literal
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from graders.runtime.data import label_sources
 from graders.runtime.isolation import UNISOLATED, refusal
 
 Mode = Literal["bwrap", "none"]
@@ -323,6 +324,8 @@ class Sandbox:
             arguments += _bind("--ro-bind", folder, folder)
         for package in _hidden(folders, _project_packages()):
             arguments += ["--tmpfs", str(package)]
+        for labelled in _hidden(folders, label_sources()):  # held-out labels stay unseen
+            arguments += ["--size", "4096", "--tmpfs", str(labelled)]
         arguments += _bind("--bind", self.workdir, Path(SUBMISSION_DIR))
         arguments += _bind("--ro-bind", self.connection_file, self.connection_file)
         arguments += _bind("--bind", self.sockets, self.sockets)

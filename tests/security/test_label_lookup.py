@@ -1,7 +1,6 @@
 """A model that looks each held-out image up in scikit-learn's bundled digits (the stand-in
-dataset without ``--data``) and returns the label beside it. The file stays readable in the
-sandbox (HW2 Q4's experiment trains on it), so the lookup succeeds today: an expected failure
-until the held-out set is drawn so that it cannot be looked up."""
+dataset without ``--data``) and returns the label beside it: the sandbox keeps that file out of
+the kernel's view, so the lookup finds nothing and the model is measured near chance."""
 
 from __future__ import annotations
 
@@ -86,13 +85,10 @@ def _hostile(tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_bundled_digits_are_found() -> None:
+def test_the_sandbox_hides_the_bundled_digits() -> None:
     assert any((folder / "digits.csv.gz").is_file() for folder in label_sources())
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the bundled digits file is readable in the sandbox (HW2 Q4 uses it)"
-)
 def test_a_lookup_in_the_bundled_digits_is_measured_near_chance(tmp_path: Path) -> None:
     need("bubblewrap")
     folder = _hostile(tmp_path)
