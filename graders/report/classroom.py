@@ -41,7 +41,9 @@ VERDICT_ORDER = (
     "missing",
     "error",
 )
-"""The order verdict shares are listed in (``override``: a person graded a ``manual`` answer)."""
+"""The order verdict shares are listed in (``override``: a person graded a ``manual`` answer),
+from best to worst: a student's outcome on a question is the last of these among their answers
+there (``outcome_of``)."""
 
 SHARED_FRACTION = 0.1
 """A wrong answer is rare when at most this fraction of the class (and at least 2) gave it."""
@@ -77,6 +79,16 @@ def verdict_of(test: Mapping[str, Any]) -> str:
     return "override" if verdict == "manual" and test.get("override") else verdict
 
 
+def outcome_of(tests: Sequence[Mapping[str, Any]]) -> str:
+    """One student's outcome on one question: the worst verdict among their answers there
+    (``VERDICT_ORDER``), so a question's shares count each student once."""
+    verdicts = [verdict_of(t) for t in tests]
+    known = [v for v in verdicts if v in VERDICT_ORDER]
+    if len(known) < len(verdicts):
+        return sorted(v for v in verdicts if v not in VERDICT_ORDER)[0]
+    return max(known, key=VERDICT_ORDER.index) if known else "missing"
+
+
 @dataclass(frozen=True)
 class Share:
     verdict: str
@@ -101,8 +113,9 @@ class QuestionStats:
 def question_stats(
     records: Sequence[Record], homework: Homework | None = None, lang: str = "en"
 ) -> list[QuestionStats]:
-    """Per question: the mean score per student and the share of items with each verdict
-    (titles in ``lang`` where the homework has them)."""
+    """Per question: the mean score per student and the share of students with each outcome
+    (``outcome_of``: their worst verdict there), titles in ``lang`` where the homework has
+    them."""
     by_question: dict[str, list[Mapping[str, Any]]] = {
         q: [] for q in question_ids(records, homework)
     }
@@ -115,13 +128,17 @@ def question_stats(
     students = max(len(records), 1)
     stats = []
     for qid, tests in by_question.items():
-        verdicts: dict[str, int] = {}
+        own: dict[str, list[Mapping[str, Any]]] = {}
         for t in tests:
-            verdicts[verdict_of(t)] = verdicts.get(verdict_of(t), 0) + 1
+            own.setdefault(str(t.get("_student")), []).append(t)
+        verdicts: dict[str, int] = {}
+        for answers in own.values():
+            outcome = outcome_of(answers)
+            verdicts[outcome] = verdicts.get(outcome, 0) + 1
         order = [v for v in VERDICT_ORDER if v in verdicts] + sorted(
             v for v in verdicts if v not in VERDICT_ORDER
         )
-        total = len(tests) or 1
+        total = len(own) or 1
         shares = tuple(Share(v, verdicts[v], round(100 * verdicts[v] / total, 1)) for v in order)
         stats.append(
             QuestionStats(

@@ -10,6 +10,7 @@ import pytest
 from graders.model.overrides import parse_overrides
 from graders.report.classroom import (
     common_mistakes,
+    outcome_of,
     override_row,
     question_stats,
     shared_limit,
@@ -59,14 +60,34 @@ def test_question_means_and_verdict_shares() -> None:
     assert stats.mean == pytest.approx((1 + 2 + 0.5) / 3, abs=0.005)
     assert stats.max_score == 2
     shares = {s.verdict: (s.count, s.percent) for s in stats.shares}
+    # each student once, by their worst answer: a incorrect, b follow-through, c missing
     assert shares == {
-        "correct": (2, pytest.approx(100 * 2 / 6, abs=0.05)),
-        "follow-through": (1, pytest.approx(100 / 6, abs=0.05)),
-        "override": (1, pytest.approx(100 / 6, abs=0.05)),
-        "incorrect": (1, pytest.approx(100 / 6, abs=0.05)),
-        "missing": (1, pytest.approx(100 / 6, abs=0.05)),
+        "follow-through": (1, pytest.approx(100 / 3, abs=0.05)),
+        "incorrect": (1, pytest.approx(100 / 3, abs=0.05)),
+        "missing": (1, pytest.approx(100 / 3, abs=0.05)),
     }
-    assert [s.verdict for s in stats.shares][:2] == ["correct", "follow-through"]
+    assert [s.verdict for s in stats.shares] == ["follow-through", "incorrect", "missing"]
+
+
+def test_a_students_outcome_is_their_worst_answer() -> None:
+    both = [_test("x", "correct", score=1.0), _test("y", "correct", score=1.0)]
+    assert outcome_of(both) == "correct"
+    assert outcome_of([*both, _test("z", "manual")]) == "manual"
+    assert outcome_of([_test("x", "manual", override={"p": 1})]) == "override"
+    assert outcome_of([*both, _test("z", "error"), _test("w", "incorrect")]) == "error"
+    assert outcome_of([*both, _test("z", "strange")]) == "strange"  # unknown verdicts shown
+
+
+def test_shares_add_up_to_the_class_whatever_the_number_of_items() -> None:
+    many = [_test(f"v{k}", "correct", score=1.0) for k in range(9)]
+    records = [
+        _record("a", *many),
+        _record("b", *many[:8], _test("v9", "incorrect")),
+        _record("c", *many[:8], _test("v9", "incorrect")),
+    ]
+    (stats,) = question_stats(records)
+    assert sum(s.count for s in stats.shares) == 3
+    assert {s.verdict: s.count for s in stats.shares} == {"correct": 1, "incorrect": 2}
 
 
 def test_common_mistakes_most_widespread_first() -> None:
