@@ -189,6 +189,17 @@ tuning. 1: a reason or source (e.g. adaptive steps settle in sharper minima; pub
 comparisons). Deduct for claiming one optimiser is better in every respect.
 """
 
+Q1_MODEL = (
+    "Adaptive optimisers (AdaGrad, RMSprop, Adam) scale each parameter's step by a running "
+    "measure of its past gradients, so they make fast progress on the training loss from the "
+    "first epochs, cope with badly scaled or sparse gradients and work with a default learning "
+    "rate. SGD, especially with momentum (or Nesterov) and a learning-rate schedule, needs more "
+    "tuning and more epochs, but the models it finds often generalise better: on image "
+    "classification SGD with momentum usually reaches a higher test accuracy than Adam, which "
+    "tends to settle in sharper minima. Neither is better in every respect: Adam for speed and "
+    "little tuning, tuned SGD for the last points of test accuracy."
+)
+
 
 def _draw(rng: random.Random) -> Params:
     """One candidate variant: small integer inputs, one-decimal weights, a usual η."""
@@ -271,6 +282,7 @@ def homework() -> Homework:
                     "a string, English or Persian",
                 ),
                 Q1_RUBRIC,
+                Q1_MODEL,
             ),
         ),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -84,12 +85,15 @@ class TextPart:
     """A free-text answer: graded by a person against ``rubric`` (verdict ``manual``).
 
     Until an override gives it points it earns none; a blank answer is ``missing`` and needs
-    nobody. ``model`` is the answer a TA would accept, shown to whoever grades it.
+    nobody. ``model`` is the answer a TA would accept, shown in the student's report beside
+    their answer ("Expected"); a course that keeps it from students declares ``private``, and
+    the reports say so in its place (the rubric still reaches whoever grades it).
     """
 
     item: Item
     rubric: str
     model: str = ""
+    private: bool = False
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -100,7 +104,14 @@ class TextPart:
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         answer = answers.get(self.item.variable, ABSENT)
+        if self.private:
+            verdict = check_text(answer, self.rubric)
+            return {self.item.variable: replace(verdict, extra={**verdict.extra, **PRIVATE})}
         return {self.item.variable: check_text(answer, self.rubric, self.model)}
+
+
+PRIVATE = MappingProxyType({"model": "private"})
+"""A text verdict's extra when the course keeps the model answer from students."""
 
 
 def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:

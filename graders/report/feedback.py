@@ -132,6 +132,7 @@ class ItemView:
     training: TrainingView | None = None
     pending: bool = False  # waiting for a person
     differs_at: int | None = None  # first differing character of given and expected numbers
+    model_private: bool = False  # a written answer whose model the course keeps from students
 
     @property
     def given_prose(self) -> bool:
@@ -280,6 +281,7 @@ def _item(item: ItemResult, steps: Mapping[str, sympy.Expr], messages: Messages)
         training=training_view(extra, messages),
         pending=item.pending,
         differs_at=None if v.status is Status.CORRECT else first_difference(v.given, v.expected),
+        model_private=extra.get("model") == "private",
     )
 
 

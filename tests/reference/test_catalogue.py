@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from system import sandbox_options
 
 from graders.cli import main
-from graders.model.questions import Homework
+from graders.model.answers import Answer, Kind, Status
+from graders.model.parts import TextPart
+from graders.model.questions import Homework, Item
 from reference import MODULES, Catalogue, catalogue
 
 
@@ -88,3 +91,26 @@ def test_a_batch_builds_and_checks_data_only_for_the_homeworks_handed_in(
     _unreadable(tmp_path / "one", "hw4")
     assert main([str(folder), "--out", str(tmp_path / "out"), "--data", str(empty)]) == 2
     assert "some datasets are missing" in capsys.readouterr().err
+
+
+def test_every_written_question_shows_a_model_answer_or_says_it_is_private() -> None:
+    """The reports put a written answer's model in one place for every homework: "Expected"
+    beside the student's answer, or a sentence saying the course keeps it private."""
+    books = catalogue()
+    for hw in books:
+        for question in books[hw].questions:
+            for part in question.parts:
+                if isinstance(part, TextPart):
+                    assert part.model.strip() or part.private, (hw, part.item.variable)
+
+
+def test_a_private_model_answer_is_named_private_not_shown() -> None:
+    item = Item("essay", "Essay", 2.0, "a string")
+    shown = TextPart(item, "2 points: a reason.", "The model answer.")
+    kept = replace(shown, private=True)
+    answer = {"essay": Answer(Kind.TEXT, "Mine.", text="Mine.")}
+    assert shown.grade(answer, {})["essay"].expected == "The model answer."
+    verdict = kept.grade(answer, {})["essay"]
+    assert verdict.status is Status.MANUAL and verdict.expected == ""
+    assert verdict.extra["model"] == "private" and verdict.extra["rubric"]
+    assert kept.grade({}, {})["essay"].status is Status.MISSING

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from graders.model.answers import Mistake, Status, Verdict
+from graders.model.answers import Answer, Kind, Mistake, Status, Verdict
 from graders.model.overrides import Override
+from graders.model.parts import TextPart
 from graders.model.questions import Homework, Item, Question
 from graders.model.results import SubmissionResult
 from graders.report.feedback import headline, localized_feedback, table_view, training_view
@@ -164,3 +165,29 @@ def test_a_page_renders_whatever_the_extras_hold(tmp_path: Any, lang: str) -> No
     maths = page.find_all("math")
     assert len(maths) == 1  # only the well-formed expected formula of v1
     assert page.find("tr", "detail", data_variable="v2").find_all("td", "wrong") == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_a_private_model_answer_is_said_to_be_private_where_a_model_would_be(
+    tmp_path: Any, lang: str
+) -> None:
+    item = Item("essay", "Essay", 2.0, "a string")
+    homework = Homework("hw", "HW", (Question("hw.q1", "Q1", "Write.", ()),), {})
+    answer = {"essay": Answer(Kind.TEXT, "Mine.", text="Mine.")}
+    kept = TextPart(item, "2 points: a reason.", "The model answer.", private=True)
+    shown = TextPart(item, "2 points: a reason.", "The model answer.")
+    cells = []
+    for part in (kept, shown):
+        verdict = part.grade(answer, {})["essay"]
+        result = SubmissionResult(
+            "hw",
+            "s",
+            "hw/s.ipynb",
+            (QuestionResult("hw.q1", "Q1", (_item("essay", verdict),)),),
+            None,
+        )
+        page = parse(Reporter(tmp_path, {"hw": homework}, lang).student_page(result, homework))
+        cells.append(page.find("tr", "item", data_variable="essay").find("td", "expected").text())
+    said = messages(lang)("model.private")
+    assert said in cells[0] and "The model answer." not in cells[0]
+    assert "The model answer." in cells[1] and said not in cells[1]
