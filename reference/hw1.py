@@ -156,23 +156,44 @@ def _forward_steps() -> list[Step]:
         "o1": w[5] * out_h1 + w[6] * out_h2 + b2,
         "o2": w[7] * out_h1 + w[8] * out_h2 + b2,
     }
+    written = {  # as the course writes them
+        "h1": "w1*i1 + w2*i2 + b1",
+        "h2": "w3*i1 + w4*i2 + b1",
+        "o1": "w5*out_h1 + w6*out_h2 + b2",
+        "o2": "w7*out_h1 + w8*out_h2 + b2",
+    }
     steps = []
     for unit, net in nets.items():
         out = _sigmoid(S(f"net_{unit}"))
         steps += [
-            Step(f"net_{unit}", f"net_{unit}", net, STEP_POINTS, mistakes=_swapped(net)),
+            Step(
+                f"net_{unit}",
+                f"net_{unit}",
+                net,
+                STEP_POINTS,
+                mistakes=_swapped(net),
+                written=written[unit],
+            ),
             Step(
                 f"out_{unit}",
                 f"out_{unit} = σ(net_{unit})",
                 out,
                 STEP_POINTS,
                 scale=sympy.Min(out, 1 - out),  # a probability, judged by its distance to 0 or 1
+                written=f"sigmoid(net_{unit})",
             ),
         ]
     t1, t2, o1, o2 = S("t1"), S("t2"), S("out_o1"), S("out_o2")
     squares = (t1 - o1) ** 2 + (t2 - o2) ** 2
     steps.append(
-        Step("E", "E = ½Σ(t − out)²", squares / 2, STEP_POINTS, mistakes=((HALF_FACTOR, squares),))
+        Step(
+            "E",
+            "E = ½Σ(t − out)²",
+            squares / 2,
+            STEP_POINTS,
+            mistakes=((HALF_FACTOR, squares),),
+            written="Rational(1, 2)*((t1 - out_o1)**2 + (t2 - out_o2)**2)",
+        )
     )
     return steps
 
@@ -203,6 +224,7 @@ def _output_gradient_steps() -> list[Step]:
                 formula,
                 STEP_POINTS,
                 mistakes=_chain_rule_mistakes(formula, error[o] * S(f"out_h{h}")),
+                written=f"(out_o{o} - t{o})*out_o{o}*(1 - out_o{o})*out_h{h}",
             )
         )
     # the deltas the student used, read off their gradients of the weights from h1
@@ -222,6 +244,7 @@ def _output_gradient_steps() -> list[Step]:
                 (MISSING_SIGMOID_DERIVATIVE, error[1] + error[2]),
                 (HALF_FACTOR, 2 * (d1 + d2)),
             ),
+            written="delta_o1 + delta_o2",
         )
     )
     return steps
@@ -233,11 +256,23 @@ def _hidden_gradient_steps() -> list[Step]:
     back = {1: d1 * S("w5") + d2 * S("w7"), 2: d1 * S("w6") + d2 * S("w8")}
     slope = {h: S(f"out_h{h}") * (1 - S(f"out_h{h}")) for h in (1, 2)}
     feeds = {1: (1, "i1"), 2: (1, "i2"), 3: (2, "i1"), 4: (2, "i2")}  # weight: (hidden, input)
+    shown = {  # the hidden unit's delta as the course writes it
+        h: f"(delta_o1*w{4 + h} + delta_o2*w{6 + h})*out_h{h}*(1 - out_h{h})" for h in (1, 2)
+    }
     steps = []
     for k, (h, i) in feeds.items():
         formula = back[h] * slope[h] * S(i)
         mistakes = _chain_rule_mistakes(formula, back[h] * S(i)) + _swapped(formula)
-        steps.append(Step(f"dE_dw{k}", f"∂E/∂w{k}", formula, STEP_POINTS, mistakes=mistakes))
+        steps.append(
+            Step(
+                f"dE_dw{k}",
+                f"∂E/∂w{k}",
+                formula,
+                STEP_POINTS,
+                mistakes=mistakes,
+                written=f"{shown[h]}*{i}",
+            )
+        )
     terms = {h: back[h] * slope[h] for h in (1, 2)}
     formula = terms[1] + terms[2]
     steps.append(
@@ -252,6 +287,7 @@ def _hidden_gradient_steps() -> list[Step]:
                 *_chain_rule_mistakes(formula, back[1] + back[2]),
                 *_swapped(formula),
             ),
+            written=f"{shown[1]} + {shown[2]}",
         )
     )
     return steps
@@ -283,6 +319,7 @@ def _update_steps() -> list[Step]:
                     *_swapped(formula),
                     *((NO_CHANGE, other) for _, other in _swapped(old)),
                 ),
+                written=f"{name} - eta*dE_d{name}",
             )
         )
     return steps
@@ -291,7 +328,20 @@ def _update_steps() -> list[Step]:
 def backprop_derivation() -> Derivation:
     """The derivation graph of Q1: forward pass, E, every gradient, every updated value."""
     steps = _forward_steps() + _output_gradient_steps() + _hidden_gradient_steps() + _update_steps()
-    return Derivation(tuple(steps), tuple(PARAMS), TOLERANCE)
+    return Derivation(tuple(steps), tuple(PARAMS), TOLERANCE, notation=notation())
+
+
+def notation() -> dict[str, str]:
+    """How the course writes Q1's quantities (LaTeX): net_{h_1}, ∂E/∂w_5, w_5⁺ (updated)."""
+    names = {"E": "E", "delta_o1": r"\delta_{o_{1}}", "delta_o2": r"\delta_{o_{2}}"}
+    for unit in ("h1", "h2", "o1", "o2"):
+        names[f"net_{unit}"] = rf"\mathrm{{net}}_{{{unit[0]}_{{{unit[1]}}}}}"
+        names[f"out_{unit}"] = rf"\mathrm{{out}}_{{{unit[0]}_{{{unit[1]}}}}}"
+    for name in (*WEIGHTS, *BIASES):
+        letter, k = name[0], name[1:]
+        names[f"dE_d{name}"] = rf"\frac{{\partial E}}{{\partial {letter}_{{{k}}}}}"
+        names[f"{name}_new"] = rf"{letter}_{{{k}}}^{{+}}"
+    return names
 
 
 Q1_PROMPT = """\

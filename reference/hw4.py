@@ -72,6 +72,8 @@ def _gradient_steps(p: str, w: list[sympy.Symbol]) -> list[Step]:
     dloss = -2 * (y - y_hat)
     dsig = y_hat * (1 - y_hat)
     local = {1: w[4] * i1, 2: w[4] * i2, 3: w[5] * i1, 4: w[5] * i2, 5: h1, 6: h2}
+    chain = f"-2*(y - {y_hat})*{y_hat}*(1 - {y_hat})"  # as the course writes it
+    written = {1: f"{w[4]}*i1", 2: f"{w[4]}*i2", 3: f"{w[5]}*i1", 4: f"{w[5]}*i2", 5: h1, 6: h2}
     steps = []
     for k in range(1, 7):
         steps.append(
@@ -84,6 +86,7 @@ def _gradient_steps(p: str, w: list[sympy.Symbol]) -> list[Step]:
                     (MISSING_SIGMOID_DERIVATIVE, dloss * local[k]),
                     (MSE_FACTOR_2, dloss / 2 * dsig * local[k]),
                 ),
+                written=f"{chain}*{written[k]}",
             )
         )
     return steps
@@ -107,6 +110,7 @@ def _update_steps(p: str, w: list[sympy.Symbol]) -> list[Step]:
                     (WRONG_LEARNING_RATE, w[k - 1] - eta / 10 * grad),
                     (WRONG_LEARNING_RATE, w[k - 1] - grad),
                 ),
+                written=f"{w[k - 1]} - eta*{grad}",
             )
         )
     return steps
@@ -120,16 +124,35 @@ def _epoch(e: int) -> list[Step]:
     y_hat = S(f"{p}_y_hat")
     output = _sigmoid(h1 * w[4] + h2 * w[5])
     forward = [
-        Step(f"{p}_h1", f"h1 (epoch {e})", i1 * w[0] + i2 * w[1], STEP_POINTS),
-        Step(f"{p}_h2", f"h2 (epoch {e})", i1 * w[2] + i2 * w[3], STEP_POINTS),
+        Step(
+            f"{p}_h1",
+            f"h1 (epoch {e})",
+            i1 * w[0] + i2 * w[1],
+            STEP_POINTS,
+            written=f"i1*{w[0]} + i2*{w[1]}",
+        ),
+        Step(
+            f"{p}_h2",
+            f"h2 (epoch {e})",
+            i1 * w[2] + i2 * w[3],
+            STEP_POINTS,
+            written=f"i1*{w[2]} + i2*{w[3]}",
+        ),
         Step(
             f"{p}_y_hat",
             f"ŷ (epoch {e})",
             output,
             STEP_POINTS,
             scale=sympy.Min(output, 1 - output),  # a probability, judged by its distance to 0 or 1
+            written=f"sigmoid({h1}*{w[4]} + {h2}*{w[5]})",
         ),
-        Step(f"{p}_loss", f"L (epoch {e})", (y - y_hat) ** 2, STEP_POINTS),
+        Step(
+            f"{p}_loss",
+            f"L (epoch {e})",
+            (y - y_hat) ** 2,
+            STEP_POINTS,
+            written=f"(y - {y_hat})**2",
+        ),
     ]
     return forward + _gradient_steps(p, w) + _update_steps(p, w)
 
@@ -137,7 +160,23 @@ def _epoch(e: int) -> list[Step]:
 def backprop_derivation() -> Derivation:
     """The derivation graph of Q2: forward pass, loss, gradients and updates per epoch."""
     steps = [step for e in range(1, EPOCHS + 1) for step in _epoch(e)]
-    return Derivation(tuple(steps), tuple(PARAMS), Tolerance(rtol=0.02, atol=1e-6))
+    return Derivation(
+        tuple(steps), tuple(PARAMS), Tolerance(rtol=0.02, atol=1e-6), notation=notation()
+    )
+
+
+def notation() -> dict[str, str]:
+    """How the course writes Q2's quantities (LaTeX): epoch e's as a superscript (e)."""
+    names = {}
+    for e in range(1, EPOCHS + 1):
+        names[f"e{e}_y_hat"] = rf"\hat{{y}}^{{({e})}}"
+        names[f"e{e}_loss"] = rf"L^{{({e})}}"
+        for k in (1, 2):
+            names[f"e{e}_h{k}"] = rf"h_{{{k}}}^{{({e})}}"
+        for k in range(1, 7):
+            names[f"e{e}_dw{k}"] = rf"\frac{{\partial L^{{({e})}}}}{{\partial w_{{{k}}}}}"
+            names[f"e{e}_w{k}"] = rf"w_{{{k}}}^{{({e})}}"
+    return names
 
 
 Q2_PROMPT = """\

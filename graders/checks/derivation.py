@@ -15,12 +15,14 @@ update step is judged at the size of its change through ``Step.scale``.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import sympy
+from sympy.parsing.sympy_parser import parse_expr
 
 from graders.checks.numeric import (
     NumberCheck,
@@ -51,7 +53,9 @@ class Step:
     ``formula`` uses the parameters' and earlier steps' names as sympy symbols. ``points`` of 0
     marks an internal step that is not asked. ``scale``, when given, is the size the step is
     judged at (an updated weight is judged by its change, ``eta * gradient``). ``mistakes``
-    are named wrong formulas of the same symbols.
+    are named wrong formulas of the same symbols. ``written`` is the formula as the course
+    writes it, in its order (sympy syntax over the same names, ``sigmoid(z)`` allowed): what
+    the reports show; it must equal ``formula`` (checked when the derivation is compiled).
     """
 
     name: str
@@ -60,6 +64,7 @@ class Step:
     points: float = 0.0
     scale: sympy.Expr | None = None
     mistakes: tuple[tuple[Mistake, sympy.Expr], ...] = ()
+    written: str = ""
 
     @property
     def asked(self) -> bool:
@@ -122,15 +127,66 @@ class _StudentValues:
     given: dict[str, Answer]
 
 
+SIGMOID = sympy.Function("sigma")
+"""The logistic function as a written formula names it (``sigmoid(z)``, shown as σ(z))."""
+
+
+def written_expr(text: str, names: Sequence[str]) -> sympy.Expr:
+    """A step's written formula as an unevaluated sympy expression: its terms and factors in
+    the order written (print it with ``order="none"``)."""
+    scope: dict[str, Any] = {n: sympy.Symbol(n) for n in names}
+    scope["sigmoid"] = SIGMOID
+    return parse_expr(text, local_dict=scope, global_dict=_PARSE_GLOBALS, evaluate=False)
+
+
+_PARSE_GLOBALS: dict[str, Any] = {
+    "Add": sympy.Add,
+    "Mul": sympy.Mul,
+    "Pow": sympy.Pow,
+    "Integer": sympy.Integer,
+    "Float": sympy.Float,
+    "Rational": sympy.Rational,
+    "Symbol": sympy.Symbol,
+    "exp": sympy.exp,
+    "log": sympy.log,
+}
+
+
+def _check_written(step: Step, names: Sequence[str]) -> None:
+    """That ``step.written`` names only known names and equals ``step.formula`` (at a few
+    seeded points of (0.1, 0.9)): a shown formula never differs from the graded one."""
+    try:
+        shown = written_expr(step.written, names)
+    except Exception as exc:  # sympy's parser raises many kinds of errors
+        raise ValueError(f"step {step.name}: written formula {step.written!r}: {exc}") from exc
+    shown = shown.doit().replace(SIGMOID, lambda z: 1 / (1 + sympy.exp(-z)))
+    unknown = {s.name for s in shown.free_symbols} - set(names)
+    if unknown:
+        raise ValueError(f"step {step.name}: written formula uses undefined {sorted(unknown)}")
+    symbols = sorted(step.formula.free_symbols | shown.free_symbols, key=str)
+    both = sympy.lambdify(symbols, [step.formula, shown], modules="math")
+    rng = random.Random(step.name)
+    for _ in range(3):
+        ours, theirs = both(*(rng.uniform(0.1, 0.9) for _ in symbols))
+        if not math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-12):
+            raise ValueError(f"step {step.name}: written formula differs from its formula")
+
+
 @dataclass(frozen=True)
 class Derivation:
-    """A graph of steps; implements the ``Part`` protocol."""
+    r"""A graph of steps; implements the ``Part`` protocol.
+
+    ``notation`` is how the course writes a step's or parameter's name, as LaTeX
+    (``"e1_y_hat": r"\hat{y}^{(1)}"``): the reports print the steps' ``written`` formulas with
+    it; a name it does not list keeps sympy's typesetting (``w1`` as w₁, ``eta`` as η).
+    """
 
     steps: tuple[Step, ...]
     parameters: tuple[str, ...]
     tolerance: Tolerance = field(default_factory=Tolerance)
     follow_through_credit: float = 1.0
     hints: Mapping[str, str] = field(default_factory=dict)
+    notation: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def _compiled(self) -> tuple[_Compiled, ...]:
@@ -140,9 +196,20 @@ class Derivation:
             unknown = {s.name for s in step.formula.free_symbols} - set(names)
             if unknown:
                 raise ValueError(f"step {step.name} uses undefined names {sorted(unknown)}")
+            if step.written:
+                _check_written(step, names)
             out.append(_compile(step, names))
             names.append(step.name)
         return tuple(out)
+
+    def written(self, name: str) -> sympy.Expr | None:
+        """Step ``name``'s formula as the course writes it (``Step.written``), or None."""
+        names = list(self.parameters)
+        for step in self.steps:
+            if step.name == name:
+                return written_expr(step.written, names) if step.written else None
+            names.append(step.name)
+        raise KeyError(name)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -281,7 +348,7 @@ class Derivation:
     ) -> dict[str, Any]:
         """The formula, the values it was fed and what it gives: for the report."""
         return {
-            "formula": f"{step.name} = {sympy.sstr(step.formula)}",
+            "formula": f"{step.name} = {step.written or sympy.sstr(step.formula)}",
             "latex": sympy.latex(step.formula),
             "inputs": {a: format_number(env[a]) for a in comp.args},
             "should_give": format_number(follow),

@@ -51,7 +51,7 @@ from graders.model.questions import Homework
 from graders.model.results import SubmissionResult
 from graders.report.charts import line_plot_svg
 from graders.report.i18n import Messages
-from graders.report.mathml import expression_mathml, latex_to_mathml, sanitize
+from graders.report.mathml import expression_mathml, latex_to_mathml, sanitize, written_mathml
 from graders.score import ItemResult, QuestionResult
 
 HISTORY_KEYS = ("train_loss", "val_loss", "test_loss")
@@ -202,7 +202,10 @@ def _question(q: QuestionResult, homework: Homework, messages: Messages) -> Ques
     steps = {s.name: s.formula for s in derivation.steps} if derivation else {}
     names = homework.names(messages.lang)  # titles and labels in the page's language
     items = [
-        replace(_item(item, steps, messages), label=names.items.get(item.variable, item.label))
+        replace(
+            _item(item, steps, messages, _written(derivation, item.variable)),
+            label=names.items.get(item.variable, item.label),
+        )
         for item in q.items
     ]
     on_path = [i for i in items if i.variable in steps]
@@ -242,13 +245,27 @@ def _with_role(item: ItemView, left: ItemView | None) -> ItemView:
     return item
 
 
-def _item(item: ItemResult, steps: Mapping[str, sympy.Expr], messages: Messages) -> ItemView:
+def _written(derivation: Derivation | None, name: str) -> Markup | None:
+    """Step ``name`` as the course writes it (``Step.written`` in ``Derivation.notation``), or
+    None for a step without one, or outside a derivation."""
+    if derivation is None or name not in {s.name for s in derivation.steps}:
+        return None
+    written = derivation.written(name)
+    return None if written is None else written_mathml(name, written, derivation.notation)
+
+
+def _item(
+    item: ItemResult,
+    steps: Mapping[str, sympy.Expr],
+    messages: Messages,
+    written: Markup | None = None,
+) -> ItemView:
     v = item.verdict
     extra = v.extra if isinstance(v.extra, Mapping) else {}
-    formula = None
-    if item.variable in steps:
+    formula = written
+    if formula is None and item.variable in steps:
         formula = expression_mathml(steps[item.variable], steps.keys(), lhs=item.variable)
-    elif isinstance(extra.get("latex"), str):
+    elif formula is None and isinstance(extra.get("latex"), str):
         formula = latex_to_mathml(extra["latex"])
     mistake_text = ""
     if v.mistake is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from html.entities import html5
 from types import MappingProxyType
 from typing import Any
@@ -210,6 +210,26 @@ def expression_mathml(
     sympy's usual typesetting (``w1`` as w₁, ``eta`` as η).
     """
     return _expression_mathml(expr, frozenset(variables), lhs)
+
+
+def written_mathml(lhs: str, written: sympy.Expr, notation: Mapping[str, str]) -> Markup | None:
+    """``lhs = written`` as MathML in the course's notation: the terms and factors in the order
+    written (an unevaluated expression, ``graders.checks.derivation.written_expr``), each name
+    of ``notation`` as its LaTeX; None when it cannot be converted."""
+    return _written_mathml(lhs, written, tuple(sorted(notation.items())))
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_mathml(
+    lhs: str, written: sympy.Expr, notation: tuple[tuple[str, str], ...]
+) -> Markup | None:
+    names = {sympy.Symbol(name): latex for name, latex in notation}
+    try:
+        body = sympy.latex(written, order="none", symbol_names=names, mul_symbol="dot")
+        head = dict(notation).get(lhs) or sympy.latex(sympy.Symbol(lhs))
+    except Exception:  # sympy's printers raise many kinds of errors on unusual expressions
+        return None
+    return latex_to_mathml(f"{head} = {body}")
 
 
 @functools.lru_cache(maxsize=4096)

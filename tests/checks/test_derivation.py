@@ -278,3 +278,55 @@ def test_a_scaled_step_is_judged_at_its_scale() -> None:
         (Step("w_new", "w - eta*g", w - eta * g, 1.0),), ("w", "g", "eta"), update.tolerance
     )
     assert unscaled.grade({"w_new": num(slipped)}, params)["w_new"].status is Status.CORRECT
+
+
+# --- written formulas: what the reports show must be what is graded ---------------------------
+
+
+def _written(text: str, formula: sympy.Expr = b**2) -> Derivation:
+    return Derivation(
+        (
+            Step("a", "a", p * q, 1.0),
+            Step("b", "b", a + r, 1.0),
+            Step("c", "c", formula, 1.0, written=text),
+        ),
+        ("p", "q", "r"),
+    )
+
+
+@pytest.mark.parametrize("text", ["b*b", "b**2", "1*b*b", "sigmoid(b)*0 + b**2"])
+def test_a_written_formula_equal_to_the_graded_one_is_kept_as_written(text: str) -> None:
+    book = _written(text)
+    assert book.solve(PARAMS)["c"] == pytest.approx(expected()["c"])
+    shown = book.written("c")
+    assert shown is not None and sympy.sstr(shown, order="none").replace(" ", "") == text.replace(
+        " ", ""
+    ).replace("sigmoid", "sigma")
+    assert book.written("a") is None  # no written form: the reports print the formula
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2*b", "differs"),
+        ("b**2 + z", "undefined"),
+        ("b**", "written formula"),
+        ("c*b", "undefined"),
+    ],
+)
+def test_a_written_formula_that_is_not_the_graded_one_is_refused(text: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        _written(text).solve(PARAMS)
+
+
+def test_the_written_order_survives_where_sympy_would_reorder() -> None:
+    book = Derivation(
+        (
+            Step("u", "u", r - p * q, 1.0, written="r - p*q"),
+            Step("v", "v", (q - p) ** 2, 1.0, written="(q - p)**2"),
+        ),
+        ("p", "q", "r"),
+    )
+    assert sympy.sstr(r - p * q) == "-p*q + r"  # what sympy prints on its own
+    assert sympy.sstr(book.written("u"), order="none") == "r - p*q"
+    assert sympy.sstr(book.written("v"), order="none") == "(q - p)**2"

@@ -96,7 +96,29 @@ def test_derivation_steps_show_their_formula_as_mathml(
         tuple(c.text() for c in sub.children if isinstance(c, Node)) for sub in h1.find_all("msub")
     )
     assert pairs == [("i", "1"), ("i", "2"), ("w", "1"), ("w", "2")]
-    assert h1.find("mi").text() == "e1_h1"
+    # the step's own name on the left, in the course's notation: h₁⁽¹⁾
+    head = h1.find("msubsup")
+    assert [c.text() for c in head.children if isinstance(c, Node)] == ["h", "1", "(1)"]
+
+
+def test_derivation_formulas_read_in_the_course_notation_and_order(
+    graded: Graded, books: Mapping[str, Homework]
+) -> None:
+    """Not sympy's order with the notebook's names (``e1_w1 = −e1_dw1·η + w1``), but the
+    course's: w₁⁽¹⁾ = w₁ − η·∂L⁽¹⁾/∂w₁, L⁽¹⁾ = (y − ŷ⁽¹⁾)²."""
+    steps = [i.variable for i in _derivation(books["hw4"]).items]
+    page = parse(graded.page("hw4", "ben"))
+    said = {name: _row(page, name).find("math").attrs["alttext"] for name in steps}
+    assert (
+        said["e1_w1"] == r"w_{1}^{(1)} = w_{1} - \eta \cdot \frac{\partial L^{(1)}}{\partial w_{1}}"
+    )
+    assert said["e1_loss"] == r"L^{(1)} = \left(y - \hat{y}^{(1)}\right)^{2}"
+    assert said["e2_w6"].startswith(r"w_{6}^{(2)} = w_{6}^{(1)} - \eta")
+    assert said["e1_dw1"].endswith(r"\cdot w_{5} \cdot i_{1}")
+    for name, text in said.items():
+        assert "e1_" not in text and "e2_" not in text, name
+        math = _row(page, name).find("math")
+        assert not [mi for mi in math.find_all("mi") if "_" in mi.text()], name
 
 
 def test_the_path_marks_where_the_student_left_it_and_what_followed(
