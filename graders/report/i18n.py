@@ -605,6 +605,11 @@ class Messages:
         """The verdict word for a verdict value (``follow-through`` ...)."""
         return self.table.get(f"verdict.{status}", status)
 
+    def isolated(self, text: str) -> str:
+        """``text`` with its formulas and Latin words isolated left to right on a right-to-left
+        page (``isolate_formulas``): ``∂L/∂w3`` keeps its order inside a Persian label."""
+        return isolate_formulas(text) if self.dir == "rtl" else text
+
     def mistake(self, mistake_id: str) -> str:
         """This language's explanation of a named mistake, or '' when the catalogue has none."""
         text = self.mistakes.get(mistake_id, "")

@@ -144,3 +144,9 @@ def test_formulas_inside_persian_explanations_are_isolated_left_to_right() -> No
         isolated.count(LRI) == isolated.count(PDI)
         for isolated in map(messages("fa").mistake, MISTAKES_FA)
     )
+
+
+def test_a_persian_label_keeps_its_formula_in_order() -> None:
+    label = "گرادیان ∂L/∂w3 در دورهٔ اول"
+    assert messages("fa").isolated(label) == f"گرادیان {LRI}∂L/∂w3{PDI} در دورهٔ اول"
+    assert messages("en").isolated("∂L/∂w3 (epoch 1)") == "∂L/∂w3 (epoch 1)"
