@@ -132,7 +132,7 @@ def reference_strings(homework: Homework) -> list[str]:
     """Every hidden reference answer of ``homework``, written as a report might write it.
 
     Numbers as repr, with 6 significant figures and with 4 decimals (each with and without its
-    sign); texts (model answers, rubrics) by their longer lines. Choice answers are left out:
+    sign); texts (model answers and rubrics) by their longer lines. Choice answers are left out:
     the options are public, and which one is right is tested by comparing outputs instead.
     """
     found: set[str] = set()
@@ -140,6 +140,8 @@ def reference_strings(homework: Homework) -> list[str]:
         for part in question.parts:
             for value in part.solve(homework.params).values():
                 found |= _written(value)
+            if isinstance(getattr(part, "rubric", None), str):  # a written answer's rubric
+                found |= _written(part.rubric)
     return sorted(found)
 
 
