@@ -96,33 +96,51 @@ S = sympy.Symbol
 UPDATE_SIGN = Mistake(
     "update-sign",
     "The update moves the value with the gradient (w + η·∂E/∂w) instead of against it.",
+    persian="به‌روزرسانی مقدار را در جهت گرادیان برده است (w + η·∂E/∂w) به جای خلاف جهت آن.",
 )
 GRADIENT_SIGN = Mistake(
     "gradient-sign",
     "The sign of the gradient is flipped: ∂E/∂out = out − t for E = ½(t − out)², not t − out.",
+    persian=(
+        "علامت گرادیان وارونه است: برای E = ½(t − out)² مشتق ∂E/∂out برابر out − t است، نه t − out."
+    ),
 )
 MISSING_SIGMOID_DERIVATIVE = Mistake(
     "missing-sigmoid-derivative",
     "A factor σ′(net) = out(1 − out) of a sigmoid unit is missing from the chain rule.",
+    persian="ضریب σ′(net) = out(1 − out) یک واحد سیگموید در قاعدهٔ زنجیره‌ای از قلم افتاده است.",
 )
 HALF_FACTOR = Mistake(
     "half-factor",
     "The factor ½ of the loss is handled wrongly: E = ½·Σ(t − out)², so ∂E/∂out = out − t, "
     "with no factor 2 and no extra ½.",
+    persian=(
+        "ضریب ½ تابع هزینه درست به کار نرفته است: E = ½·Σ(t − out)²، پس ∂E/∂out = "
+        "out − t، بی ضریب ۲ و بی ½ اضافه."
+    ),
 )
 WRONG_LEARNING_RATE = Mistake(
     "wrong-learning-rate",
     "The update uses a learning rate other than the question's η.",
+    persian="در به‌روزرسانی نرخ یادگیری‌ای غیر از η سؤال به کار رفته است.",
 )
 BIAS_ONE_UNIT = Mistake(
     "bias-one-unit",
     "A shared bias feeds both units of its layer: its gradient is the sum of both units' "
     "deltas, not the delta of one unit.",
+    persian=(
+        "یک بایاس مشترک به هر دو واحد لایه‌اش می‌رسد: گرادیان آن مجموع دلتای هر دو "
+        "واحد است، نه دلتای یک واحد."
+    ),
 )
 NO_CHANGE = Mistake(
     "no-change",
     "The updated value is the old one: the change η·∂E/∂w was lost (not applied, or rounded "
     "away; keep enough digits to show it).",
+    persian=(
+        "مقدار به‌روزشده همان مقدار قبلی است: تغییر η·∂E/∂w از دست رفته است (اعمال "
+        "نشده یا با گرد کردن محو شده؛ رقم‌های کافی نگه دارید تا دیده شود)."
+    ),
 )
 SWAPPED_WEIGHTS = Mistake(
     "swapped-weights",
@@ -130,6 +148,11 @@ SWAPPED_WEIGHTS = Mistake(
     "exchanged: the figure read column by column). The course's network is "
     "net_h1 = w1·i1 + w2·i2 + b1, net_o1 = w5·out_h1 + w6·out_h2 + b2.",
     credit=0.5,
+    persian=(
+        "وزن‌ها به اتصال‌های نادرست نسبت داده شده‌اند (جای w2 و w3، و w6 و w7 عوض "
+        "شده است: شکل ستون‌به‌ستون خوانده شده). شبکهٔ درس این است: net_h1 = w1·i1 +"
+        " w2·i2 + b1 و net_o1 = w5·out_h1 + w6·out_h2 + b2."
+    ),
 )
 
 SWAP = {S("w2"): S("w3"), S("w3"): S("w2"), S("w6"): S("w7"), S("w7"): S("w6")}
@@ -456,19 +479,29 @@ LAYER_LABEL = Mistake(
     "The weights of f are w³₁ and w³₂ (layer 3); the answer writes them with the layer-2 "
     "label (w²₁, w²₂), which names other weights.",
     credit=0.5,
+    persian=(
+        "وزن‌های f همان w³₁ و w³₂ (لایهٔ ۳) هستند؛ پاسخ آن‌ها را با برچسب لایهٔ ۲ "
+        "(w²₁، w²₂) نوشته است که نام وزن‌های دیگری است."
+    ),
 )
 Q2_MISSING_SIGMOID = Mistake(
     "missing-sigmoid-derivative",
     "The factor σ′(z) = a(1 − a) of a sigmoid unit is missing.",
+    persian="ضریب σ′(z) = a(1 − a) یک واحد سیگموید از قلم افتاده است.",
 )
 TRANSPOSED_W2 = Mistake(
     "transposed-weights",
     "Going back from Z² to A¹ multiplies by the transpose of W²: unit j of layer 1 reaches "
     "z2_i through w2_ij (column j), not through row j.",
+    persian=(
+        "برگشت از Z² به A¹ در ترانهادهٔ W² ضرب می‌شود: واحد j لایهٔ ۱ از راه w2_ij "
+        "(ستون j) به z2_i می‌رسد، نه از راه سطر j."
+    ),
 )
 WRONG_INPUT = Mistake(
     "wrong-input",
     "w1_11 multiplies x1 in z1_1, so ∂z1_1/∂w1_11 = x1, not x2.",
+    persian="w1_11 در z1_1 در x1 ضرب می‌شود، پس ∂z1_1/∂w1_11 = x1 است، نه x2.",
 )
 
 MISLABELLED = {S("w3_1"): S("w2_1"), S("w3_2"): S("w2_2")}
@@ -651,17 +684,32 @@ CLASSES_SWAPPED = Mistake(
     "W_l = W_s1 − W_s2, b_l = b_s1 − b_s2 gives the same decision boundary with the classes "
     "swapped: σ(z1 − z2) is ŷ1, the softmax model's probability of class 0, so this logistic "
     "model says class 1 exactly where the softmax model says class 0.",
+    persian=(
+        "W_l = W_s1 − W_s2 و b_l = b_s1 − b_s2 همان مرز تصمیم را با جای کلاس‌های "
+        "عوض‌شده می‌دهند: σ(z1 − z2) همان ŷ1، یعنی احتمال کلاس ۰ در مدل softmax "
+        "است، پس این مدل لجستیک درست جایی کلاس ۱ را می‌گوید که مدل softmax کلاس ۰ "
+        "را."
+    ),
 )
 SAME_DECISIONS_ONLY = Mistake(
     "same-decisions-only",
     "These W_l, b_l give the softmax model's decisions but not its probabilities (a positive "
     "multiple of W_s2 − W_s1, b_s2 − b_s1): σ(W_l·x + b_l) must equal ŷ2 = σ(z2 − z1).",
     credit=0.5,
+    persian=(
+        "این W_l و b_l تصمیم‌های مدل softmax را می‌دهند ولی احتمال‌هایش را نه (مضرب"
+        " مثبتی از W_s2 − W_s1 و b_s2 − b_s1): σ(W_l·x + b_l) باید برابر ŷ2 = σ(z2 "
+        "− z1) باشد."
+    ),
 )
 REVERSED_DIFFERENCE = Mistake(
     "reversed-difference",
     "The difference is reversed (class 0's row minus class 1's): approach 1's ŷ is the "
     "probability of class 1, so it takes W_s2 − W_s1 and b_s2 − b_s1.",
+    persian=(
+        "تفاضل وارونه است (سطر کلاس ۰ منهای سطر کلاس ۱): ŷ در رویکرد ۱ احتمال کلاس "
+        "۱ است، پس W_s2 − W_s1 و b_s2 − b_s1 را می‌گیرد."
+    ),
 )
 
 Relation = Literal["equivalent", "swapped", "decisions", "different"]

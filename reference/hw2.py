@@ -150,6 +150,7 @@ def dropout_parts() -> tuple[TablePart, ...]:
 DROP_FRACTION = Mistake(
     "dropout.drop_fraction",
     "This is the fraction of units dropped; p here is the fraction kept (ones in the mask).",
+    persian="این سهم واحدهای حذف‌شده است؛ اینجا p سهم واحدهای نگه‌داشته‌شده است (یک‌های ماسک).",
 )
 
 
@@ -705,11 +706,14 @@ def compare(params: Params) -> Comparison:
 
 
 ROWS_SWAPPED = Mistake(
-    "q4.rows_swapped", "The rows are swapped: the first row is plain SGD, the second momentum."
+    "q4.rows_swapped",
+    "The rows are swapped: the first row is plain SGD, the second momentum.",
+    persian="جای سطرها عوض شده است: سطر اول SGD ساده است و سطر دوم با تکانه.",
 )
 MARKED_CONVERGED = Mistake(
     "q4.converged_marked",
     "The table marks the runs that converge (1) instead of the ones that diverge.",
+    persian="جدول اجراهایی را که همگرا می‌شوند (۱) علامت زده است، نه آن‌هایی را که واگرا می‌شوند.",
 )
 
 

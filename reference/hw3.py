@@ -117,11 +117,14 @@ def cnn_total(params: Params, *, bias: bool = True) -> int:
 
 
 NO_BIAS = Mistake(
-    "params.no_bias", "The biases are missing: every filter and every unit has one trainable bias."
+    "params.no_bias",
+    "The biases are missing: every filter and every unit has one trainable bias.",
+    persian="بایاس‌ها از قلم افتاده‌اند: هر فیلتر و هر واحد یک بایاس آموزش‌پذیر دارد.",
 )
 CHANNELS_IGNORED = Mistake(
     "params.channels_ignored",
     "The input channels are missing: a 1-D filter has kernel × input-channels weights.",
+    persian="کانال‌های ورودی از قلم افتاده‌اند: هر فیلتر یک‌بعدی kernel × کانال‌های ورودی وزن دارد.",
 )
 
 

@@ -44,18 +44,22 @@ STEP_POINTS = 0.5
 UPDATE_SIGN = Mistake(
     "update-sign",
     "The update moves the weight with the gradient (w + η·∂L/∂w) instead of against it.",
+    persian="به‌روزرسانی وزن را در جهت گرادیان برده است (w + η·∂L/∂w) به جای خلاف جهت آن.",
 )
 MISSING_SIGMOID_DERIVATIVE = Mistake(
     "missing-sigmoid-derivative",
     "The factor σ′(z) = ŷ(1 − ŷ) of the output unit is missing from the chain rule.",
+    persian="ضریب σ′(z) = ŷ(1 − ŷ) واحد خروجی در قاعدهٔ زنجیره‌ای از قلم افتاده است.",
 )
 MSE_FACTOR_2 = Mistake(
     "mse-factor-2",
     "The derivative of (y − ŷ)² is −2(y − ŷ); the factor 2 is missing.",
+    persian="مشتق (y − ŷ)² برابر −2(y − ŷ) است؛ ضریب ۲ از قلم افتاده است.",
 )
 WRONG_LEARNING_RATE = Mistake(
     "wrong-learning-rate",
     "The update uses a learning rate other than the question's η.",
+    persian="در به‌روزرسانی نرخ یادگیری‌ای غیر از η سؤال به کار رفته است.",
 )
 
 S = sympy.Symbol

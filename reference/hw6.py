@@ -106,24 +106,35 @@ def limit_beta_infinity() -> sympy.Expr:
 PRODUCT_RULE = Mistake(
     "product-rule",
     "A term of the product rule is missing: (u·v)′ = u′·v + u·v′.",
+    persian="جمله‌ای از قاعدهٔ ضرب از قلم افتاده است: (u·v)′ = u′·v + u·v′.",
 )
 CHAIN_RULE = Mistake(
     "chain-rule",
     "The inner derivative of the chain rule is missing: softplus′(x) = σ(x) for Mish, and "
     "d(βx)/dx = β for Swish with β.",
+    persian=(
+        "مشتق درونی قاعدهٔ زنجیره‌ای از قلم افتاده است: برای Mish مشتق softplus′(x)"
+        " = σ(x) و برای Swish با β مشتق d(βx)/dx = β."
+    ),
 )
 ONLY_SIGMOID_DERIVATIVE = Mistake(
     "sigmoid-derivative-only",
     "This is the derivative of σ(x) alone; Swish is x·σ(x), a product.",
+    persian="این فقط مشتق σ(x) است؛ Swish برابر x·σ(x)، یعنی یک حاصل‌ضرب است.",
 )
 LIMIT_ZERO = Mistake(
     "limit-sigma-zero",
     "As β → 0, σ(βx) → σ(0) = 1/2, so x·σ(βx) → x/2 (a line, but with slope 1/2).",
+    persian="با β → 0 مقدار σ(βx) → σ(0) = 1/2 می‌رود، پس x·σ(βx) → x/2 (یک خط، ولی با شیب ½).",
 )
 LIMIT_POSITIVE_ONLY = Mistake(
     "limit-positive-only",
     "For x > 0, σ(βx) → 1 as β → ∞, but for x < 0 it tends to 0: the limit is x for x > 0 "
     "and 0 for x < 0, i.e. max(x, 0) (ReLU).",
+    persian=(
+        "برای x > 0 با β → ∞ مقدار σ(βx) → 1 می‌رود، ولی برای x < 0 به ۰ می‌رود: حد"
+        " برای x > 0 برابر x و برای x < 0 برابر ۰ است، یعنی max(x, 0) (ReLU)."
+    ),
 )
 
 
@@ -315,18 +326,24 @@ def _bce_sign(params: Params) -> float:
 NOT_SQUARED = Mistake(
     "not-squared",
     "The error is not squared: that is the mean absolute error |y − ŷ|, not (y − ŷ)².",
+    persian="خطا به توان دو نرسیده است: این میانگین قدر مطلق خطا |y − ŷ| است، نه (y − ŷ)².",
 )
 HALF_MSE = Mistake(
     "half-mse",
     "The mean squared error has no factor ½ here: MSE = (1/N)Σ(y − ŷ)².",
+    persian="میانگین مربعات خطا اینجا ضریب ½ ندارد: MSE = (1/N)Σ(y − ŷ)².",
 )
 LOG_BASE = Mistake(
     "log-base",
     "Binary cross-entropy uses the natural logarithm: −ln(0.5) = ln 2, not log₂ or log₁₀.",
+    persian=(
+        "آنتروپی متقاطع دودویی لگاریتم طبیعی را به کار می‌برد: −ln(0.5) = ln 2، نه log₂ یا log₁₀."
+    ),
 )
 BCE_SIGN = Mistake(
     "bce-sign",
     "The minus sign of the cross-entropy is missing: a loss is never negative.",
+    persian="علامت منفی آنتروپی متقاطع از قلم افتاده است: هزینه هرگز منفی نیست.",
 )
 
 

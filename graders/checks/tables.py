@@ -103,12 +103,18 @@ class Diagnosis:
 
 
 TRANSPOSED = Mistake(
-    "table.transposed", "The table is transposed: its rows and columns are swapped."
+    "table.transposed",
+    "The table is transposed: its rows and columns are swapped.",
+    persian="جدول ترانهاده است: جای سطرها و ستون‌ها عوض شده است.",
 )
 MIRRORED = Mistake(
     "table.mirrored",
     "The table is mirrored left to right (its columns are in reverse order), as happens when "
     "a table written right to left is copied column by column.",
+    persian=(
+        "جدول چپ‌به‌راست قرینه شده است (ستون‌ها به ترتیب وارونه‌اند)، همان‌طور که "
+        "وقتی جدولی راست‌به‌چپ ستون‌به‌ستون رونویسی شود پیش می‌آید."
+    ),
 )
 
 
@@ -499,26 +505,46 @@ DROPOUT_P_INSTEAD_OF_INVERSE = Mistake(
     "dropout.p_instead_of_inverse",
     "The kept activations were multiplied by p instead of divided by it: inverted dropout "
     "scales by 1/p during training, where p is the keep probability.",
+    persian=(
+        "فعال‌سازی‌های نگه‌داشته‌شده در p ضرب شده‌اند به جای تقسیم بر آن: dropout "
+        "معکوس در آموزش بر p تقسیم می‌کند، که p احتمال نگه‌داشتن است."
+    ),
 )
 DROPOUT_INVERSE_INSTEAD_OF_P = Mistake(
     "dropout.inverse_instead_of_p",
     "The activations were divided by p instead of multiplied by it: standard dropout scales by "
     "the keep probability p at test time.",
+    persian=(
+        "فعال‌سازی‌ها بر p تقسیم شده‌اند به جای ضرب در آن: dropout استاندارد در "
+        "زمان آزمون در احتمال نگه‌داشتن p ضرب می‌کند."
+    ),
 )
 DROPOUT_KEEP_DROP_SWAPPED = Mistake(
     "dropout.keep_drop_swapped",
     "1 − p was used where p is the keep probability: p was read as the drop probability "
     "(PyTorch's convention), but here p is the fraction of units kept.",
+    persian=(
+        "به جای p که احتمال نگه‌داشتن است 1 − p به کار رفته: p احتمال حذف خوانده "
+        "شده (قرارداد PyTorch)، اما اینجا p سهم واحدهای نگه‌داشته‌شده است."
+    ),
 )
 DROPOUT_NOT_SCALED = Mistake(
     "dropout.not_scaled",
     "The activations were not rescaled: standard dropout multiplies by p at test time and "
     "inverted dropout divides by p during training.",
+    persian=(
+        "فعال‌سازی‌ها مقیاس‌بندی نشده‌اند: dropout استاندارد در آزمون در p ضرب "
+        "می‌کند و dropout معکوس در آموزش بر p تقسیم می‌کند."
+    ),
 )
 DROPOUT_CONVENTIONS_SWAPPED = Mistake(
     "dropout.conventions_swapped",
     "Standard and inverted dropout are swapped: standard dropout rescales at test time "
     "(· p), inverted dropout during training (/ p), never both.",
+    persian=(
+        "جای dropout استاندارد و معکوس عوض شده است: استاندارد در آزمون مقیاس می‌دهد"
+        " (· p) و معکوس در آموزش (/ p)، نه هر دو."
+    ),
 )
 
 

@@ -71,24 +71,42 @@ AFFINE = 1e-3  # an affine model's outputs (rounded to 6 figures) deviate less t
 REPORTED_NOT_MEASURED = Mistake(
     "reported-not-measured",
     "The figure reported is not what the grader measures for this model on its held-out data.",
+    persian=(
+        "عددی که گزارش شده همانی نیست که مصحح برای این مدل روی داده‌های کنارگذاشته‌اش اندازه می‌گیرد."
+    ),
 )
-NOT_SEQUENTIAL = Mistake("not-sequential", "This version must be an nn.Sequential.")
+NOT_SEQUENTIAL = Mistake(
+    "not-sequential",
+    "This version must be an nn.Sequential.",
+    persian="این نسخه باید یک nn.Sequential باشد.",
+)
 NOT_SUBCLASS = Mistake(
-    "not-a-module-subclass", "This version must be a subclass of nn.Module (not nn.Sequential)."
+    "not-a-module-subclass",
+    "This version must be a subclass of nn.Module (not nn.Sequential).",
+    persian="این نسخه باید زیرکلاسی از nn.Module باشد (نه nn.Sequential).",
 )
 DIFFERENT_ARCHITECTURE = Mistake(
     "different-architecture",
     "The two versions must be the same network: equal parameter counts and output shapes.",
+    persian="دو نسخه باید یک شبکه باشند: تعداد پارامترها و شکل خروجی‌ها برابر.",
 )
 SPATIAL_SIZE = Mistake(
     "spatial-size-changed",
     "Every branch must keep the input's height and width (padding, stride 1), so the "
     "branches can be concatenated at the input's spatial size.",
+    persian=(
+        "هر شاخه باید ارتفاع و پهنای ورودی را نگه دارد (padding، گام ۱) تا شاخه‌ها "
+        "در همان اندازهٔ فضایی ورودی به هم بپیوندند."
+    ),
 )
 ACTIVATION_SWAPPED = Mistake(
     "alpha-on-positive-side",
     "α scales the positive side here: f(x) = α·max(x, 0) + min(x, 0) instead of "
     "max(x, 0) + α·min(x, 0).",
+    persian=(
+        "اینجا α بخش مثبت را مقیاس می‌دهد: f(x) = α·max(x, 0) + min(x, 0) به جای "
+        "max(x, 0) + α·min(x, 0)."
+    ),
 )
 
 

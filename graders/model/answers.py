@@ -80,11 +80,17 @@ ABSENT = Answer(Kind.ABSENT, note="variable not defined")
 
 @dataclass(frozen=True)
 class Mistake:
-    """A named wrong variant of an answer: an id, what it means, optional partial credit."""
+    """A named wrong variant of an answer: an id, what it means, optional partial credit.
+
+    ``explanation`` is English; ``persian`` is the same explanation for ``--lang fa`` pages,
+    declared beside it (a page with none shows the English). The id is local to the homework
+    that declares it: two homeworks may both name an ``update-sign``, each in its own notation.
+    """
 
     id: str
     explanation: str
     credit: float = 0.0
+    persian: str = ""
 
 
 @dataclass(frozen=True)

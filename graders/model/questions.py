@@ -12,11 +12,11 @@ the release writes its questions into a notebook, and the score stage grades its
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from graders.model.answers import Answer, Verdict
+from graders.model.answers import Answer, Mistake, Verdict
 
 Params = Mapping[str, Any]
 
@@ -200,8 +200,43 @@ class Homework:
             if isinstance(part, Probing)
         )
 
+    def mistakes(self) -> dict[tuple[str, str], Mistake]:
+        """Every named mistake its questions declare, by (question id, mistake id)."""
+        return {
+            (q.id, mistake.id): mistake
+            for q in self.questions
+            for part in q.parts
+            for mistake in declared_mistakes(part)
+        }
+
     def question(self, question_id: str) -> Question:
         for q in self.questions:
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+
+def declared_mistakes(declaration: object, depth: int = 6) -> tuple[Mistake, ...]:
+    """The ``Mistake``s a part declares, wherever its fields hold them (a number's named wrong
+    values, a derivation's steps, a table's diagnoses), without each kind of part listing them.
+
+    Walks frozen dataclasses, tuples, lists and mapping values ``depth`` levels down; other
+    objects (sympy expressions, functions) are not entered.
+    """
+    if isinstance(declaration, Mistake):
+        return (declaration,)
+    if depth == 0:
+        return ()
+    if is_dataclass(declaration) and not isinstance(declaration, type):
+        children: Iterable[object] = (getattr(declaration, f.name) for f in fields(declaration))
+    elif isinstance(declaration, (tuple, list)):
+        children = declaration
+    elif isinstance(declaration, Mapping):
+        children = declaration.values()
+    else:
+        return ()
+    found: dict[str, Mistake] = {}
+    for child in children:
+        for mistake in declared_mistakes(child, depth - 1):
+            found.setdefault(mistake.id, mistake)
+    return tuple(found.values())

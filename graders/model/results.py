@@ -4,7 +4,8 @@ In:  the outcome of grading one submission (its questions' results and its execu
 Out: ``SubmissionResult`` and ``to_json`` — a superset of Gradescope's ``results.json``
      (``score``, ``max_score``, ``tests[]`` with ``name``, ``score``, ``max_score``, ``status``,
      ``output``, ``visibility``), each test also carrying ``verdict``, ``question``,
-     ``variable``, ``label``, ``given``, ``expected``, ``mistake`` and ``mistake_text`` where
+     ``variable``, ``label``, ``given``, ``expected``, ``mistake``, ``mistake_text`` and
+     ``mistake_persian`` (the declaration's Persian explanation, or null) where
      one applies, ``pending`` (waiting for a person; the record's ``pending`` is those items'
      points) and the verdict's ``extra`` (JSON-safe, bounded in size; see ``bounded_extra``).
 
@@ -199,6 +200,7 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
                     "override": _override(item.override),
                     "label": item.label,
                     "mistake_text": v.mistake.explanation if v.mistake else None,
+                    "mistake_persian": v.mistake.persian or None if v.mistake else None,
                     "extra": bounded_extra(v.extra),
                     "pending": item.pending,
                 }

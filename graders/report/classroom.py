@@ -265,15 +265,18 @@ def common_mistakes(records: Sequence[Record], messages: Messages) -> list[Mista
             if not mistake:
                 continue
             key = (str(test.get("question")), str(mistake))
-            entry = found.setdefault(key, {"students": set(), "items": 0, "text": ""})
+            entry = found.setdefault(
+                key, {"students": set(), "items": 0, "text": "", "persian": ""}
+            )
             entry["students"].add(str(record.get("student")))
             entry["items"] += 1
             entry["text"] = entry["text"] or str(test.get("mistake_text") or "")
+            entry["persian"] = entry["persian"] or str(test.get("mistake_persian") or "")
     rows = [
         MistakeRow(
             question,
             mistake,
-            messages.mistake(mistake) or entry["text"],
+            messages.mistake(entry["text"], entry["persian"]),
             tuple(sorted(entry["students"])),
             entry["items"],
         )

@@ -269,7 +269,7 @@ def _item(
         formula = latex_to_mathml(extra["latex"])
     mistake_text = ""
     if v.mistake is not None:
-        mistake_text = messages.mistake(v.mistake.id) or v.mistake.explanation
+        mistake_text = messages.mistake(v.mistake.explanation, v.mistake.persian)
     return ItemView(
         variable=item.variable,
         label=item.label,
@@ -345,7 +345,7 @@ def _from_catalogue(v: Verdict, messages: Messages) -> str:
     if v.status is Status.MISSING:
         return messages("feedback.missing")
     if v.mistake is not None:
-        known = messages.mistake(v.mistake.id)
+        known = messages.mistake("", v.mistake.persian)
         if known and "diagnosis" in extra:
             return f"{messages('feedback.table_mistake')} {known}"
         return known

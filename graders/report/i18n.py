@@ -6,9 +6,9 @@ Out: ``Messages`` — the page's ``lang`` and ``dir``, and a lookup ``messages(k
 
 Both catalogues have the same keys and the same ``{fields}`` in each message (a test checks
 it). Text that comes from elsewhere (feedback written by the checks, students' answers) stays
-in the language it was written in; ``Messages.mistake`` gives the Persian explanation of the
-named mistakes the course's homework declares, where the catalogue has one. Question titles and
-item labels come from the homework itself (``Homework.names``).
+in the language it was written in. A named mistake's explanation comes from its declaration
+(``Mistake.explanation`` and ``Mistake.persian``, beside each other in the homework's reference
+module), question titles and item labels from the homework itself (``Homework.names``).
 """
 
 from __future__ import annotations
@@ -438,139 +438,6 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
     }
 )
 
-MISTAKES_FA: Mapping[str, str] = MappingProxyType(
-    {
-        "update-sign": (
-            "به‌روزرسانی وزن را در جهت گرادیان برده است (w + η·∂L/∂w) به جای خلاف جهت آن."
-        ),
-        "missing-sigmoid-derivative": (
-            "ضریب σ′(z) = ŷ(1 − ŷ) واحد خروجی در قاعدهٔ زنجیره‌ای از قلم افتاده است."
-        ),
-        "mse-factor-2": "مشتق (y − ŷ)² برابر −2(y − ŷ) است؛ ضریب ۲ از قلم افتاده است.",
-        "wrong-learning-rate": "در به‌روزرسانی نرخ یادگیری‌ای غیر از η سؤال به کار رفته است.",
-        "table.transposed": "جدول ترانهاده است: جای سطرها و ستون‌ها عوض شده است.",
-        "table.mirrored": (
-            "جدول چپ‌به‌راست قرینه شده است (ستون‌ها به ترتیب وارونه‌اند)، همان‌طور که وقتی "
-            "جدولی راست‌به‌چپ ستون‌به‌ستون رونویسی شود پیش می‌آید."
-        ),
-        "dropout.p_instead_of_inverse": (
-            "فعال‌سازی‌های نگه‌داشته‌شده در p ضرب شده‌اند به جای تقسیم بر آن: dropout معکوس در "
-            "آموزش بر p تقسیم می‌کند، که p احتمال نگه‌داشتن است."
-        ),
-        "dropout.inverse_instead_of_p": (
-            "فعال‌سازی‌ها بر p تقسیم شده‌اند به جای ضرب در آن: dropout استاندارد در زمان آزمون "
-            "در احتمال نگه‌داشتن p ضرب می‌کند."
-        ),
-        "dropout.keep_drop_swapped": (
-            "به جای p که احتمال نگه‌داشتن است 1 − p به کار رفته: p احتمال حذف خوانده شده "
-            "(قرارداد PyTorch)، اما اینجا p سهم واحدهای نگه‌داشته‌شده است."
-        ),
-        "dropout.not_scaled": (
-            "فعال‌سازی‌ها مقیاس‌بندی نشده‌اند: dropout استاندارد در آزمون در p ضرب می‌کند و "
-            "dropout معکوس در آموزش بر p تقسیم می‌کند."
-        ),
-        "dropout.conventions_swapped": (
-            "جای dropout استاندارد و معکوس عوض شده است: استاندارد در آزمون مقیاس می‌دهد (· p) و "
-            "معکوس در آموزش (/ p)، نه هر دو."
-        ),
-        "dropout.drop_fraction": (
-            "این سهم واحدهای حذف‌شده است؛ اینجا p سهم واحدهای نگه‌داشته‌شده است (یک‌های ماسک)."
-        ),
-        "q4.converged_marked": (
-            "جدول اجراهایی را که همگرا می‌شوند (۱) علامت زده است، نه آن‌هایی را که واگرا می‌شوند."
-        ),
-        "q4.rows_swapped": "جای سطرها عوض شده است: سطر اول SGD ساده است و سطر دوم با تکانه.",
-        "params.channels_ignored": (
-            "کانال‌های ورودی از قلم افتاده‌اند: هر فیلتر یک‌بعدی kernel × کانال‌های ورودی وزن دارد."
-        ),
-        "params.no_bias": ("بایاس‌ها از قلم افتاده‌اند: هر فیلتر و هر واحد یک بایاس آموزش‌پذیر دارد."),
-        "swapped-weights": (
-            "وزن‌ها به اتصال‌های نادرست نسبت داده شده‌اند (جای w2 و w3، و w6 و w7 عوض شده است: "
-            "شکل ستون‌به‌ستون خوانده شده). شبکهٔ درس این است: "
-            "net_h1 = w1·i1 + w2·i2 + b1 و net_o1 = w5·out_h1 + w6·out_h2 + b2."
-        ),
-        "gradient-sign": (
-            "علامت گرادیان وارونه است: برای E = ½(t − out)² مشتق ∂E/∂out برابر out − t است، "
-            "نه t − out."
-        ),
-        "half-factor": (
-            "ضریب ½ تابع هزینه درست به کار نرفته است: E = ½·Σ(t − out)²، پس ∂E/∂out = out − t، "
-            "بی ضریب ۲ و بی ½ اضافه."
-        ),
-        "no-change": (
-            "مقدار به‌روزشده همان مقدار قبلی است: تغییر η·∂E/∂w از دست رفته است (اعمال نشده یا "
-            "با گرد کردن محو شده؛ رقم‌های کافی نگه دارید تا دیده شود)."
-        ),
-        "bias-one-unit": (
-            "یک بایاس مشترک به هر دو واحد لایه‌اش می‌رسد: گرادیان آن مجموع دلتای هر دو واحد است، "
-            "نه دلتای یک واحد."
-        ),
-        "weight-layer-label": (
-            "وزن‌های f همان w³₁ و w³₂ (لایهٔ ۳) هستند؛ پاسخ آن‌ها را با برچسب لایهٔ ۲ (w²₁، w²₂) "
-            "نوشته است که نام وزن‌های دیگری است."
-        ),
-        "transposed-weights": (
-            "برگشت از Z² به A¹ در ترانهادهٔ W² ضرب می‌شود: واحد j لایهٔ ۱ از راه w2_ij (ستون j) به "
-            "z2_i می‌رسد، نه از راه سطر j."
-        ),
-        "wrong-input": "w1_11 در z1_1 در x1 ضرب می‌شود، پس ∂z1_1/∂w1_11 = x1 است، نه x2.",
-        "classes-swapped": (
-            "W_l = W_s1 − W_s2 و b_l = b_s1 − b_s2 همان مرز تصمیم را با جای کلاس‌های عوض‌شده "
-            "می‌دهند: σ(z1 − z2) همان ŷ1، یعنی احتمال کلاس ۰ در مدل softmax است، پس این مدل "
-            "لجستیک درست جایی کلاس ۱ را می‌گوید که مدل softmax کلاس ۰ را."
-        ),
-        "reversed-difference": (
-            "تفاضل وارونه است (سطر کلاس ۰ منهای سطر کلاس ۱): ŷ در رویکرد ۱ احتمال کلاس ۱ است، "
-            "پس W_s2 − W_s1 و b_s2 − b_s1 را می‌گیرد."
-        ),
-        "same-decisions-only": (
-            "این W_l و b_l تصمیم‌های مدل softmax را می‌دهند ولی احتمال‌هایش را نه (مضرب مثبتی از "
-            "W_s2 − W_s1 و b_s2 − b_s1): σ(W_l·x + b_l) باید برابر ŷ2 = σ(z2 − z1) باشد."
-        ),
-        "bce-sign": "علامت منفی آنتروپی متقاطع از قلم افتاده است: هزینه هرگز منفی نیست.",
-        "chain-rule": (
-            "مشتق درونی قاعدهٔ زنجیره‌ای از قلم افتاده است: برای Mish مشتق softplus′(x) = σ(x) و "
-            "برای Swish با β مشتق d(βx)/dx = β."
-        ),
-        "half-mse": "میانگین مربعات خطا اینجا ضریب ½ ندارد: MSE = (1/N)Σ(y − ŷ)².",
-        "limit-positive-only": (
-            "برای x > 0 با β → ∞ مقدار σ(βx) → 1 می‌رود، ولی برای x < 0 به ۰ می‌رود: حد برای "
-            "x > 0 برابر x و برای x < 0 برابر ۰ است، یعنی max(x, 0) (ReLU)."
-        ),
-        "limit-sigma-zero": (
-            "با β → 0 مقدار σ(βx) → σ(0) = 1/2 می‌رود، پس x·σ(βx) → x/2 (یک خط، ولی با شیب ½)."
-        ),
-        "log-base": (
-            "آنتروپی متقاطع دودویی لگاریتم طبیعی را به کار می‌برد: "
-            "−ln(0.5) = ln 2، نه log₂ یا log₁₀."
-        ),
-        "not-squared": (
-            "خطا به توان دو نرسیده است: این میانگین قدر مطلق خطا |y − ŷ| است، نه (y − ŷ)²."
-        ),
-        "product-rule": "جمله‌ای از قاعدهٔ ضرب از قلم افتاده است: (u·v)′ = u′·v + u·v′.",
-        "sigmoid-derivative-only": (
-            "این فقط مشتق σ(x) است؛ Swish برابر x·σ(x)، یعنی یک حاصل‌ضرب است."
-        ),
-        "alpha-on-positive-side": (
-            "اینجا α بخش مثبت را مقیاس می‌دهد: f(x) = α·max(x, 0) + min(x, 0) به جای "
-            "max(x, 0) + α·min(x, 0)."
-        ),
-        "different-architecture": (
-            "دو نسخه باید یک شبکه باشند: تعداد پارامترها و شکل خروجی‌ها برابر."
-        ),
-        "not-a-module-subclass": "این نسخه باید زیرکلاسی از nn.Module باشد (نه nn.Sequential).",
-        "not-sequential": "این نسخه باید یک nn.Sequential باشد.",
-        "reported-not-measured": (
-            "عددی که گزارش شده همانی نیست که مصحح برای این مدل روی داده‌های کنارگذاشته‌اش اندازه "
-            "می‌گیرد."
-        ),
-        "spatial-size-changed": (
-            "هر شاخه باید ارتفاع و پهنای ورودی را نگه دارد (padding، گام ۱) تا شاخه‌ها در همان "
-            "اندازهٔ فضایی ورودی به هم بپیوندند."
-        ),
-    }
-)
-
 
 @dataclass(frozen=True)
 class Messages:
@@ -578,7 +445,6 @@ class Messages:
 
     lang: str
     table: Mapping[str, str]
-    mistakes: Mapping[str, str]
 
     @property
     def dir(self) -> str:
@@ -610,10 +476,13 @@ class Messages:
         page (``isolate_formulas``): ``∂L/∂w3`` keeps its order inside a Persian label."""
         return isolate_formulas(text) if self.dir == "rtl" else text
 
-    def mistake(self, mistake_id: str) -> str:
-        """This language's explanation of a named mistake, or '' when the catalogue has none."""
-        text = self.mistakes.get(mistake_id, "")
-        return isolate_formulas(text) if self.dir == "rtl" else text
+    def mistake(self, english: str, persian: str = "") -> str:
+        """A named mistake's explanation in this language, from its declaration's texts
+        (``Mistake.explanation``, ``Mistake.persian``): the English where this language has
+        none; formulas isolated left to right on a right-to-left page."""
+        if self.lang == "fa" and persian:
+            return isolate_formulas(persian)
+        return english
 
 
 _PERSIAN_RUN = re.compile(r"([\u0600-\u06FF\u200c]+(?:[ \u200c]+[\u0600-\u06FF\u200c]+)*)")
@@ -674,7 +543,7 @@ def text_direction(text: str) -> str:
 def messages(lang: str = DEFAULT_LANGUAGE) -> Messages:
     """The catalogue of ``lang``; raises ValueError for a language the reports lack."""
     if lang == "en":
-        return Messages("en", ENGLISH, MappingProxyType({}))
+        return Messages("en", ENGLISH)
     if lang == "fa":
-        return Messages("fa", PERSIAN, MISTAKES_FA)
+        return Messages("fa", PERSIAN)
     raise ValueError(f"unknown report language {lang!r}; known: {', '.join(LANGUAGES)}")

@@ -91,7 +91,11 @@ def test_shares_add_up_to_the_class_whatever_the_number_of_items() -> None:
 
 
 def test_common_mistakes_most_widespread_first() -> None:
-    sign = {"mistake": "update-sign", "mistake_text": "Moves with the gradient."}
+    sign = {
+        "mistake": "update-sign",
+        "mistake_text": "Moves with the gradient.",
+        "mistake_persian": "در جهت گرادیان حرکت می‌کند.",
+    }
     records = [
         _record("a", _test("w1", "incorrect", **sign), _test("w2", "incorrect", **sign)),
         _record("b", _test("w1", "incorrect", **sign), _test("w2", "incorrect", mistake="lr")),
@@ -104,7 +108,9 @@ def test_common_mistakes_most_widespread_first() -> None:
         ("lr", ("b", "c"), 2),
     ]
     assert rows[0].text == "Moves with the gradient."
-    assert common_mistakes(records, messages("fa"))[0].text == messages("fa").mistake("update-sign")
+    persian = common_mistakes(records, messages("fa"))
+    assert persian[0].text == "در جهت گرادیان حرکت می‌کند."  # the declaration's own Persian
+    assert persian[1].text == ""  # none declared, none recorded: nothing invented
 
 
 @pytest.mark.parametrize("students", [1, 5, 19, 20, 21, 30, 100])

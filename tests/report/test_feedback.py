@@ -114,9 +114,11 @@ def test_feedback_in_persian_where_the_catalogue_has_words() -> None:
     assert localized_feedback(missing, FA) == FA("feedback.missing")
     table = Verdict(Status.INCORRECT, 0.5, feedback="x", extra={"cells": 16, "matching": 12})
     assert localized_feedback(table, FA) == FA("feedback.table_cells", wrong=4, cells=16)
-    mistake = Mistake("table.transposed", "Transposed.")
+    mistake = Mistake("table.transposed", "Transposed.", persian="ترانهاده است.")
     diag = Verdict(Status.INCORRECT, 0, feedback="x", mistake=mistake, extra={"diagnosis": "t"})
-    assert localized_feedback(diag, FA).endswith(FA.mistake("table.transposed"))
+    assert localized_feedback(diag, FA) == f"{FA('feedback.table_mistake')} ترانهاده است."
+    english_only = Verdict(Status.INCORRECT, 0, feedback="x", mistake=Mistake("m", "Wrong."))
+    assert localized_feedback(english_only, FA) == "x"  # no Persian declared: the English
     unknown = Verdict(Status.ERROR, 0.0, feedback="The cell that defines x (cell 3) raised.")
     assert localized_feedback(unknown, FA) == unknown.feedback  # no Persian words: kept as is
 

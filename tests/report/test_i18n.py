@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 import string
 from pathlib import Path
@@ -10,18 +12,19 @@ import pytest
 
 import graders
 from graders.execute import CellStatus
+from graders.model.answers import Mistake
 from graders.report.classroom import VERDICT_ORDER
 from graders.report.i18n import (
     ENGLISH,
     LANGUAGES,
     LRI,
-    MISTAKES_FA,
     PDI,
     PERSIAN,
     isolate_formulas,
     messages,
     text_direction,
 )
+from reference import catalogue
 
 TEMPLATES = Path(graders.__file__).parent / "report" / "templates"
 REPORT_TEMPLATES = ("base", "student", "parts", "assignment", "index")
@@ -94,22 +97,58 @@ def test_unknown_language_is_refused() -> None:
         messages("de")
 
 
-def _declared_mistakes() -> set[str]:
-    """The id of every ``Mistake("id", ...)`` written in the grader and the references."""
+def _declared_mistakes() -> list[Mistake]:
+    """Every ``Mistake`` the grader and the references declare: module-level names, and those
+    each homework's parts hold (``Homework.mistakes``)."""
     root = Path(__file__).resolve().parents[2]
-    sources = [*(root / "graders").rglob("*.py"), *(root / "reference").glob("*.py")]
-    declared = re.compile(r'\bMistake\(\s*(?:id=)?\s*"([^"]+)"')
-    return {m for path in sources for m in declared.findall(path.read_text(encoding="utf-8"))}
+    names = [
+        ".".join(path.relative_to(root).with_suffix("").parts)
+        for path in [*(root / "graders").rglob("*.py"), *(root / "reference").glob("*.py")]
+        if path.name != "__main__.py"
+    ]
+    found = {
+        id(value): value
+        for name in names
+        for value in vars(importlib.import_module(name.removesuffix(".__init__"))).values()
+        if isinstance(value, Mistake)
+    }
+    books = catalogue()
+    for hw in books:
+        found |= {id(m): m for m in books[hw].mistakes().values()}
+    return list(found.values())
 
 
-def test_every_named_mistake_is_explained_in_persian_and_none_is_stale() -> None:
+def _mistake_calls() -> list[tuple[str, int, set[str]]]:
+    """Each ``Mistake(...)`` call written in the grader and the references, with its keywords."""
+    root = Path(__file__).resolve().parents[2]
+    calls = []
+    for path in [*(root / "graders").rglob("*.py"), *(root / "reference").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Mistake":
+                calls.append((path.name, node.lineno, {k.arg or "" for k in node.keywords}))
+    return calls
+
+
+def test_every_named_mistake_is_explained_in_persian_beside_its_english() -> None:
+    calls = _mistake_calls()
+    assert len(calls) > 30  # the scan finds them
+    assert [(f, line) for f, line, keywords in calls if "persian" not in keywords] == []
     declared = _declared_mistakes()
-    assert len(declared) > 30 and "swapped-weights" in declared  # the scan finds them
-    assert set(MISTAKES_FA) == declared
+    assert len(declared) > 30 and any(m.id == "swapped-weights" for m in declared)
     persian = messages("fa")
     for mistake in declared:
-        assert text_direction(persian.mistake(mistake)) == "rtl", mistake
-    assert messages("fa").mistake("update-sign") and not messages("en").mistake("update-sign")
+        shown = persian.mistake(mistake.explanation, mistake.persian)
+        assert text_direction(shown) == "rtl", mistake.id
+        assert shown.count(LRI) == shown.count(PDI), mistake.id
+        assert messages("en").mistake(mistake.explanation, mistake.persian) == mistake.explanation
+
+
+def test_two_homeworks_may_name_the_same_mistake_each_in_its_own_words() -> None:
+    books = catalogue()
+    hw1 = {m.id: m for m in books["hw1"].mistakes().values()}
+    hw4 = {m.id: m for m in books["hw4"].mistakes().values()}
+    assert hw1["update-sign"].persian != hw4["update-sign"].persian
+    assert "∂E/∂w" in hw1["update-sign"].persian and "∂L/∂w" in hw4["update-sign"].persian
 
 
 @pytest.mark.parametrize(
@@ -140,10 +179,6 @@ def test_formulas_inside_persian_explanations_are_isolated_left_to_right() -> No
     assert re.findall(f"{LRI}(.*?){PDI}", listed) == ["w²₁", "w²₂"]
     assert "(" + LRI in listed and PDI + ")" in listed  # the brackets stay in the sentence
     assert LRI not in messages("en").table["verdict.correct"]
-    assert all(
-        isolated.count(LRI) == isolated.count(PDI)
-        for isolated in map(messages("fa").mistake, MISTAKES_FA)
-    )
 
 
 def test_a_persian_label_keeps_its_formula_in_order() -> None:

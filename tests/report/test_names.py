@@ -23,7 +23,8 @@ ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 
 
 def _words(text: str) -> str:
-    return " ".join(text.split())
+    """``text``'s words: the isolates a page sets around formulas (LRI, PDI) are layout."""
+    return " ".join(text.replace("\u2066", "").replace("\u2069", "").split())
 
 
 def _persian(text: str) -> bool:

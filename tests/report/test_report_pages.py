@@ -151,14 +151,16 @@ def test_the_path_marks_where_the_student_left_it_and_what_followed(
     assert "e1_dw6" in fed and "eta = 0.1" in fed
 
 
-def test_a_named_mistake_is_named(graded: Graded) -> None:
+def test_a_named_mistake_is_named(graded: Graded, books: Mapping[str, Homework]) -> None:
     t = messages(graded.lang)
     page = parse(graded.page("hw4", "cy"))
     note = _row(page, "e1_w1").find("div", "mistake")
     assert note.attrs["data-mistake"] == "update-sign"
-    if graded.lang == "fa":  # the catalogue's Persian explanation, not the English one
+    if graded.lang == "fa":  # the declaration's Persian explanation, not the English one
+        sign = next(m for m in books["hw4"].mistakes().values() if m.id == "update-sign")
         feedback = _row(page, "e1_w1").find("td", "feedback").text()
-        assert _words(t.mistake("update-sign")) in _words(feedback)
+        assert _words(t.mistake(sign.explanation, sign.persian)) in _words(feedback)
+        assert _words(sign.explanation) not in _words(feedback)
 
 
 def _grid(cell_rows: list[Node]) -> list[list[Node]]:
