@@ -31,9 +31,10 @@ from graders.score import QuestionResult
 
 SCHEMA = 1
 
-CLASS_FILE_STEMS = frozenset({"index", "grades", "variant_matches"})
+CLASS_FILE_STEMS = frozenset({"index", "grades", "variant_matches", "intake", "similarity"})
 """Names of the class's own files in an assignment's folder (``index.html``, ``grades.csv``,
-``variant_matches.json``), which no student's files may take."""
+``variant_matches.json``, ``intake.json``, ``similarity.json``), which no student's files may
+take."""
 
 
 def file_stem(student: str) -> str:
@@ -64,10 +65,12 @@ class SubmissionResult:
     grader_version: str = ""
     cached: bool = False  # the execution was reused from the cache, not run again
     retried: str = ""  # why it was graded a second time, alone, at the end of the batch
+    submitted: str = ""  # when the course's platform recorded the hand-in (ISO), or ""
+    late_penalty: float = 0.0  # points the late policy takes (graders.platforms.late)
 
     @property
     def score(self) -> float:
-        return round(sum(q.score for q in self.questions), 2)
+        return round(max(0.0, sum(q.score for q in self.questions) - self.late_penalty), 2)
 
     @property
     def max_score(self) -> float:
@@ -220,6 +223,8 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
             for c in (execution.failed_cells if execution else ())
         ],
         "retried": result.retried or None,
+        "submitted": result.submitted or None,
+        "late_penalty": result.late_penalty,
         "isolation": execution.isolation if execution else None,
         "seconds": round(execution.seconds, 2) if execution else None,
         "notes": list(result.notes),

@@ -1,0 +1,157 @@
+"""Each platform's layout, built from the demo submissions, is recognised, named, and graded
+to the same grades as the plain layout; the roster maps platform ids and names (Persian, with
+spaces) to the course's ids, and nobody is dropped."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from fakes import FakeRunner
+from layouts_support import (
+    NOT_HANDED_IN,
+    PEOPLE,
+    answer_namespace,
+    classroom,
+    gradescope,
+    moodle_zip,
+    nbgrader,
+    plain,
+    write_roster,
+)
+
+from graders.model.questions import Homework
+from graders.pipeline import Settings, grade_batch
+from graders.platforms.intake import Intake, take_in, write_ledgers
+from graders.platforms.late import parse_deadline, parse_policy
+from graders.platforms.roster import Roster, read_roster
+
+BUILDERS: Mapping[str, Callable[[Path], Path]] = {
+    "moodle": moodle_zip,
+    "github-classroom": classroom,
+    "nbgrader": nbgrader,
+    "gradescope": gradescope,
+}
+
+
+def _grades(
+    intake: Intake, books: Mapping[str, Homework], out: Path, settings: Settings | None = None
+) -> dict[str, float]:
+    settings = settings or Settings(out)
+    write_ledgers(out, intake)
+    runner = FakeRunner(answer_namespace)
+    summary = grade_batch(intake.submissions, books, runner, settings, lambda line: None)
+    return {r.student: r.score for r in summary.results}
+
+
+@pytest.fixture(scope="module")
+def plain_grades(books: Mapping[str, Homework], tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("plain")
+    intake = take_in(plain(tmp / "subs"), books.keys(), Roster(), None, tmp / "work")
+    assert intake.layout == "plain"
+    grades = _grades(intake, books, tmp / "out")
+    assert len(set(grades.values())) >= 4  # the demos differ: equal grades below mean something
+    return grades
+
+
+@pytest.mark.parametrize("layout", sorted(BUILDERS))
+def test_layout_is_named_and_grades_as_the_plain_folder(
+    layout: str, books: Mapping[str, Homework], plain_grades: dict[str, float], tmp_path: Path
+) -> None:
+    source = BUILDERS[layout](tmp_path / "source")
+    roster = read_roster(write_roster(tmp_path / "roster.csv"))
+    intake = take_in(source, books.keys(), roster, None, tmp_path / "out" / ".intake")
+    assert intake.layout == layout
+    assert intake.line.startswith(f"Layout: {layout} — ")
+    assert _grades(intake, books, tmp_path / "out") == plain_grades
+    ledger = json.loads((tmp_path / "out" / "hw4" / "intake.json").read_text("utf-8"))
+    assert ledger["layout"] == layout
+    assert ledger["missing"] == [{"student": NOT_HANDED_IN[0], "name": NOT_HANDED_IN[1]}]
+    assert ledger["off_roster"] == []
+    assert {s["submitted"][:10] for s in ledger["students"].values()} == {"2026-11-30"}
+
+
+def test_moodle_names_with_persian_letters_and_spaces_find_their_roster_row(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    source = moodle_zip(tmp_path / "source")
+    with zipfile.ZipFile(source) as archive:
+        assert any("علی رضایی_1001_" in n and " " in n for n in archive.namelist())
+    roster_path = write_roster(tmp_path / "roster.csv")
+    # matched by name only: the participant ids are taken out of the roster
+    text = roster_path.read_text("utf-8").replace(",10", ",x10")
+    roster = read_roster(_write(tmp_path / "by-name.csv", text))
+    intake = take_in(source, books.keys(), roster, None, tmp_path / "work")
+    assert {s.student for s in intake.submissions} == set(PEOPLE)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_hand_ins_off_the_roster_and_roster_students_without_one_are_listed(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    source = nbgrader(tmp_path / "source")
+    lines = write_roster(tmp_path / "roster.csv").read_text("utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("partial,")]
+    roster = read_roster(_write(tmp_path / "roster.csv", "\n".join(kept) + "\n"))
+    intake = take_in(source, books.keys(), roster, None, tmp_path / "work")
+    out = tmp_path / "out"
+    grades = _grades(intake, books, out)
+    assert "partial" in grades  # graded under nbgrader's id, not dropped
+    ledger = json.loads((out / "hw4" / "intake.json").read_text("utf-8"))
+    assert ledger["off_roster"] == [{"student": "partial", "shown": "partial"}]
+    assert [m["student"] for m in ledger["missing"]] == [NOT_HANDED_IN[0]]
+    page = (out / "hw4" / "index.html").read_text("utf-8")
+    assert "intake" in page and NOT_HANDED_IN[1] in page and "partial" in page
+
+
+def test_a_hostile_moodle_zip_costs_only_its_students(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    source = moodle_zip(tmp_path / "source")
+    with zipfile.ZipFile(source, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Eve Climber_2001_assignsubmission_file_/../../escaped.txt", "x")
+        archive.writestr("Bob Bomb_2002_assignsubmission_file_/big.ipynb", b"0" * (300 * 2**20))
+    intake = take_in(source, books.keys(), Roster(), None, tmp_path / "work")
+    assert not list(tmp_path.rglob("escaped.txt"))
+    problems = {s.student: s.problem for s in intake.submissions}
+    assert "leaves its folder" in problems["2001"]
+    assert "limit" in problems["2002"] or "bomb" in problems["2002"]
+    assert all(s.assignment == "hw4" for s in intake.submissions)  # the class's assignment
+    assert sum(1 for p in problems.values() if not p) == len(PEOPLE) - 1  # not-a-notebook
+
+
+def test_a_late_hand_in_loses_what_the_policy_says_and_the_page_says_why(
+    books: Mapping[str, Homework], plain_grades: dict[str, float], tmp_path: Path
+) -> None:
+    late = {"correct": (2026, 12, 2, 13, 0, 0)}  # 37 hours after the deadline: 2 started days
+    source = moodle_zip(tmp_path / "source", times=late)
+    policy = parse_policy(parse_deadline("2026-12-01T00:00+00:00"), "10%/day,max=50%")
+    roster = read_roster(write_roster(tmp_path / "roster.csv"))
+    intake = take_in(source, books.keys(), roster, None, tmp_path / "work", policy.deadline.tzinfo)
+    out = tmp_path / "out"
+    grades = _grades(intake, books, out, Settings(out, late=policy))
+    assert grades["correct"] == round(plain_grades["correct"] * 0.8, 2)
+    assert {k: v for k, v in grades.items() if k != "correct"} == {
+        k: v for k, v in plain_grades.items() if k != "correct"
+    }
+    record = json.loads((out / "hw4" / "correct.json").read_text("utf-8"))
+    assert record["late_penalty"] == round(plain_grades["correct"] * 0.2, 2)
+    assert any("late policy (10%/day,max=50%)" in n for n in record["notes"])
+    assert "2 started days" in (out / "hw4" / "correct.html").read_text("utf-8")
+
+
+def test_a_classroom_clone_without_commits_is_timed_by_its_files(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    source = classroom(tmp_path / "source", commit=False)
+    intake = take_in(source, books.keys(), Roster(), None, tmp_path / "work")
+    assert intake.layout == "github-classroom"
+    assert {s.student for s in intake.submissions} == {f"{p}-gh" for p in PEOPLE}
+    assert all(s.submitted for s in intake.submissions)
