@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graders.execute import Outcome
-
 ROOT = Path(__file__).resolve().parents[2]
 
 # demo student -> (full name as the platform has it, platform id, email)
@@ -53,8 +51,12 @@ def plain(dest: Path, assignment: str = "hw4") -> Path:
     return dest
 
 
-def moodle_zip(dest: Path, assignment: str = "hw4", times: Mapping[str, tuple[int, ...]] = {}) -> Path:  # noqa: B006
-    """A Moodle "download all submissions" zip: Persian names with spaces in the folders."""
+def moodle_zip(
+    dest: Path, assignment: str = "hw4", times: Mapping[str, tuple[int, ...]] | None = None
+) -> Path:
+    """A Moodle "download all submissions" zip: Persian names with spaces in the folders;
+    ``times`` are the zip's times of some students' files (default: before the deadlines)."""
+    times = times or {}
     path = dest / f"course-{assignment}-submissions.zip"
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -62,7 +64,7 @@ def moodle_zip(dest: Path, assignment: str = "hw4", times: Mapping[str, tuple[in
             name, pid, _ = PEOPLE[student]
             folder = f"{name}_{pid}_assignsubmission_file_"
             when = times.get(student, (2026, 11, 30, 12, 0, 0))
-            info = zipfile.ZipInfo(f"{folder}/تمرین {assignment}.ipynb", date_time=when)  # type: ignore[arg-type]
+            info = zipfile.ZipInfo(f"{folder}/تمرین {assignment}.ipynb", date_time=when[:6])
             archive.writestr(info, source.read_bytes(), zipfile.ZIP_DEFLATED)
     return path
 
@@ -139,6 +141,3 @@ def answer_namespace(notebook: Any) -> dict[str, Any]:
                 exec(compile(cell.source, "<answers>", "exec"), namespace)
     namespace.pop("__builtins__", None)
     return namespace
-
-
-COMPLETED = Outcome.COMPLETED
