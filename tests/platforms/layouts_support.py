@@ -20,6 +20,7 @@ PEOPLE: Mapping[str, tuple[str, str, str]] = {
     "slip-follow-through": ("Zahra Mousavi", "1004", "zahra@example.org"),
     "crashes": ("رضا نوری", "1005", "reza@example.org"),
     "not-a-notebook": ("Nima Jafari", "1006", "nima@example.org"),
+    "seed-student": ("حمید رضا تهرانی", "1007", "hamid@example.org"),  # hw1's second demo
 }
 NOT_HANDED_IN = ("absent", "مریم صادقی", "1099")  # on the roster, with no hand-in
 

@@ -11,10 +11,13 @@ from pathlib import Path
 import nbformat
 from fakes import FakeRunner
 from layouts_support import answer_namespace
+from report.nuchecker import validate
 
 from graders.discover import discover
 from graders.model.questions import Homework
 from graders.pipeline import Settings, grade_batch
+from graders.platforms.intake import take_in, write_ledgers
+from graders.platforms.roster import read_roster
 from graders.platforms.similarity import similar_pairs
 from graders.student.release import fill_answers, release_notebook
 
@@ -72,8 +75,12 @@ def test_the_class_page_shows_the_pair_side_by_side_and_no_student_page_does(
 ) -> None:
     source = _class(tmp_path, books["hw1"])
     out = tmp_path / "reports"
-    subs = discover(source, books.keys())
-    grade_batch(subs, books, FakeRunner(answer_namespace), Settings(out), lambda line: None)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ncorrect,Ali\ncopier,Bita\nseed-student,Cyrus\nabsent,Dara\n")
+    intake = take_in(source, books.keys(), read_roster(roster), None, out / ".intake")
+    write_ledgers(out, intake)
+    runner = FakeRunner(answer_namespace)
+    grade_batch(intake.submissions, books, runner, Settings(out), lambda line: None)
     page = (out / "hw1" / "index.html").read_text("utf-8")
     review = page.split('id="review"', 1)[1]
     first = re.search(r'class="review-pair" data-students="([^"]+)"', review)
@@ -81,6 +88,10 @@ def test_the_class_page_shows_the_pair_side_by_side_and_no_student_page_does(
     side = review.split('class="side-by-side" data-students="copier correct"', 1)[1]
     assert "<mark>" in side.split("</details>", 1)[0]
     assert "template-one" not in review
+    intake_section = page.split('id="intake"', 1)[1].split("</section>", 1)[0]
+    assert 'data-student="absent"' in intake_section  # on the roster, nothing handed in
+    assert 'data-student="template-one"' in intake_section  # handed in, not on the roster
     for student in ("copier", "correct", "template-one"):
         html = (out / "hw1" / f"{student}.html").read_text("utf-8")
         assert 'id="review"' not in html and "<mark>" not in html
+    assert validate([out / "hw1" / "index.html"]) == []
