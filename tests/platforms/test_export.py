@@ -66,6 +66,7 @@ def test_moodle_worksheet(results: Path) -> None:
     rows = _export(results, "moodle")
     assert tuple(rows[0]) == MOODLE_COLUMNS
     by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    # every demo handed in for hw4, and the roster's students who did not (hw1's seed-student)
     assert set(by_id) == {f"Participant {p[1]}" for p in PEOPLE.values()} | {
         f"Participant {NOT_HANDED_IN[2]}"
     }

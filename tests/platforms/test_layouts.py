@@ -29,6 +29,7 @@ from graders.platforms.intake import Intake, take_in, write_ledgers
 from graders.platforms.late import parse_deadline, parse_policy
 from graders.platforms.roster import Roster, read_roster
 
+HW4_PEOPLE = set(PEOPLE) - {"seed-student"}  # hw1's, handed in for hw1 only
 BUILDERS: Mapping[str, Callable[[Path], Path]] = {
     "moodle": moodle_zip,
     "github-classroom": classroom,
@@ -69,7 +70,9 @@ def test_layout_is_named_and_grades_as_the_plain_folder(
     assert _grades(intake, books, tmp_path / "out") == plain_grades
     ledger = json.loads((tmp_path / "out" / "hw4" / "intake.json").read_text("utf-8"))
     assert ledger["layout"] == layout
-    assert ledger["missing"] == [{"student": NOT_HANDED_IN[0], "name": NOT_HANDED_IN[1]}]
+    missing = {m["student"]: m["name"] for m in ledger["missing"]}
+    assert set(missing) == {NOT_HANDED_IN[0], "seed-student"}  # seed-student: hw1's demo
+    assert missing[NOT_HANDED_IN[0]] == NOT_HANDED_IN[1]
     assert ledger["off_roster"] == []
     assert {s["submitted"][:10] for s in ledger["students"].values()} == {"2026-11-30"}
 
@@ -85,7 +88,7 @@ def test_moodle_names_with_persian_letters_and_spaces_find_their_roster_row(
     text = roster_path.read_text("utf-8").replace(",10", ",x10")
     roster = read_roster(_write(tmp_path / "by-name.csv", text))
     intake = take_in(source, books.keys(), roster, None, tmp_path / "work")
-    assert {s.student for s in intake.submissions} == set(PEOPLE)
+    assert {s.student for s in intake.submissions} == set(PEOPLE) - {"seed-student"}
 
 
 def _write(path: Path, text: str) -> Path:
@@ -106,7 +109,7 @@ def test_hand_ins_off_the_roster_and_roster_students_without_one_are_listed(
     assert "partial" in grades  # graded under nbgrader's id, not dropped
     ledger = json.loads((out / "hw4" / "intake.json").read_text("utf-8"))
     assert ledger["off_roster"] == [{"student": "partial", "shown": "partial"}]
-    assert [m["student"] for m in ledger["missing"]] == [NOT_HANDED_IN[0]]
+    assert [m["student"] for m in ledger["missing"]] == ["seed-student", NOT_HANDED_IN[0]]
     page = (out / "hw4" / "index.html").read_text("utf-8")
     assert "intake" in page and NOT_HANDED_IN[1] in page and "partial" in page
 
@@ -124,7 +127,7 @@ def test_a_hostile_moodle_zip_costs_only_its_students(
     assert "leaves its folder" in problems["2001"]
     assert "limit" in problems["2002"] or "bomb" in problems["2002"]
     assert all(s.assignment == "hw4" for s in intake.submissions)  # the class's assignment
-    assert sum(1 for p in problems.values() if not p) == len(PEOPLE) - 1  # not-a-notebook
+    assert sum(1 for p in problems.values() if not p) == len(HW4_PEOPLE) - 1  # not-a-notebook
 
 
 def test_a_late_hand_in_loses_what_the_policy_says_and_the_page_says_why(
@@ -153,5 +156,5 @@ def test_a_classroom_clone_without_commits_is_timed_by_its_files(
     source = classroom(tmp_path / "source", commit=False)
     intake = take_in(source, books.keys(), Roster(), None, tmp_path / "work")
     assert intake.layout == "github-classroom"
-    assert {s.student for s in intake.submissions} == {f"{p}-gh" for p in PEOPLE}
+    assert {s.student for s in intake.submissions} == {f"{p}-gh" for p in HW4_PEOPLE}
     assert all(s.submitted for s in intake.submissions)
