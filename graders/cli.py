@@ -1,5 +1,7 @@
 """The command line: ``grade.py [grade] SUBMISSIONS``, ``grade.py release HW``,
-``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (the last two in ``graders.student.ci``).
+``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (these two in ``graders.student.ci``),
+``grade.py export PLATFORM HW`` and ``grade.py gradescope-autograder HW`` (these two in
+``graders.platforms.commands``).
 
 In:  argv, and ``[tool.grader]`` of ``pyproject.toml`` in the current folder for defaults.
 Out: an exit status; grading writes reports, release writes notebooks.
@@ -73,12 +75,15 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         help="grade a folder of submissions and write reports",
         description=(
             "Grade every notebook under SUBMISSIONS (<assignment>/<student>.ipynb or "
-            "<assignment>/<student>/*.ipynb) and write per-student pages and JSON, class "
-            "pages and grades.csv. Exits 0 when the batch completed, even if some students' "
-            "notebooks failed."
+            "<assignment>/<student>/*.ipynb, or a Moodle zip or folder, GitHub Classroom "
+            "clones, an nbgrader folder or a Gradescope export: the first line names the "
+            "layout) and write per-student pages and JSON, class pages and grades.csv. Exits 0 "
+            "when the batch completed, even if some students' notebooks failed."
         ),
     )
-    grade.add_argument("submissions", type=Path, help="folder of submissions, or one notebook")
+    grade.add_argument(
+        "submissions", type=Path, help="folder of submissions, one notebook, or a platform's zip"
+    )
     grade.add_argument(
         "--out",
         type=Path,

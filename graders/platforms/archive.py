@@ -13,6 +13,7 @@ report, and the other students are unpacked as usual. The whole archive has limi
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import zipfile
 from collections.abc import Mapping
@@ -98,7 +99,9 @@ def unpack(path: Path, dest: Path, zone: tzinfo = UTC) -> Unpacked:
         for member in members:
             groups.setdefault(_top(member.filename), []).append(member)
         refused = {top: why for top, group in groups.items() if (why := _reason(group))}
-        dest.mkdir(parents=True, exist_ok=True)
+        if dest.exists():  # an earlier run's unpacking: nothing of it may linger
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
         for top, group in groups.items():
             if top in refused:
                 continue
