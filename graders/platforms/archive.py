@@ -39,6 +39,8 @@ class Unpacked:
 
     root: Path
     refused: Mapping[str, str] = field(default_factory=dict)  # top-level name -> reason
+    tops: tuple[str, ...] = ()  # every top-level name of the archive
+    links: tuple[str, ...] = ()  # members that were symbolic links, never made
 
 
 def climbs(name: str) -> bool:
@@ -107,7 +109,8 @@ def unpack(path: Path, dest: Path, zone: tzinfo = UTC) -> Unpacked:
                 continue
             for member in group:
                 _extract(archive, member, dest, zone)
-    return Unpacked(dest, refused)
+    links = tuple(m.filename for m in members if _is_link(m))
+    return Unpacked(dest, refused, tuple(groups), links)
 
 
 def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, zone: tzinfo) -> None:

@@ -29,6 +29,7 @@ from graders.model.results import write_json
 from graders.platforms.archive import ArchiveRefused, Unpacked, unpack
 from graders.platforms.layouts import (
     IGNORED,
+    MOODLE,
     MOODLE_NAME,
     NAMES,
     PLAIN,
@@ -83,20 +84,22 @@ def take_in(
 ) -> Intake:
     """The submissions under ``source`` and their ledgers (see the module's docstring);
     a platform's zip is unpacked under ``work``."""
-    refused: Mapping[str, str] = {}
+    unpacked = Unpacked(source)
     root = source
     if source.is_file() and source.suffix.lower() == ".zip" and _platform_zip(source):
         try:
-            unpacked: Unpacked = unpack(source, work / _slug(source.stem), zone)
+            unpacked = unpack(source, work / _slug(source.stem), zone)
         except ArchiveRefused as exc:
             return Intake(PLAIN, source, problems=(str(exc),))
-        root, refused = unpacked.root, unpacked.refused
+        root = unpacked.root
     layout = recognise(root)
+    if layout.name == PLAIN and any(MOODLE_NAME.match(t) for t in unpacked.tops):
+        layout = Layout(MOODLE, root)  # every student's folder was refused: still Moodle's
     if layout.name == PLAIN:
         subs = tuple(discover(source, known))
         return Intake(PLAIN, source, subs, _plain_ledgers(subs, roster, source))
-    if refused:
-        layout = replace(layout, hand_ins=tuple(_mark_refused(layout, refused)))
+    if unpacked.tops:
+        layout = replace(layout, hand_ins=tuple(_mark_refused(layout, unpacked)))
     return _from_layout(layout, source, known, roster, assignment)
 
 
@@ -104,21 +107,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._") or "archive"
 
 
-def _mark_refused(layout: Layout, refused: Mapping[str, str]) -> list[HandIn]:
+def _mark_refused(layout: Layout, unpacked: Unpacked) -> list[HandIn]:
+    """The hand-ins, with the reason on each that the archive refused, and the Moodle
+    folders of the archive that left nothing on disk (refused, or only links) listed too."""
+    refused = unpacked.refused
     marked = []
     for hand_in in layout.hand_ins:
         rel = hand_in.folder.relative_to(layout.root).parts if hand_in.folder != layout.root else ()
-        top = rel[0] if rel else ""
-        reason = refused.get(top) or refused.get(layout.root.name, "")
+        reason = refused.get(rel[0] if rel else "") or refused.get(layout.root.name, "")
         marked.append(replace(hand_in, problem=reason) if reason else hand_in)
-    known_tops = {
-        h.folder.relative_to(layout.root).parts[0] for h in layout.hand_ins if h.folder.exists()
-    }
-    for top, reason in refused.items():  # a refused folder was never unpacked: list it too
+    present = {h.folder.relative_to(layout.root).parts[0] for h in layout.hand_ins}
+    for top in unpacked.tops:
         match = MOODLE_NAME.match(top)
-        if top not in known_tops and match is not None:
-            name = " ".join(match["name"].split())
-            marked.append(HandIn(match["id"], name, "", layout.root / top, None, "", reason))
+        if top in present or match is None:
+            continue
+        links = [n for n in unpacked.links if n.startswith(top)]
+        reason = refused.get(top) or (
+            f"the hand-in holds only symbolic links ({', '.join(links)[:200]}), which are never "
+            "followed: hand in the files themselves"
+            if links
+            else "nothing in the hand-in could be unpacked"
+        )
+        name = " ".join(match["name"].split())
+        marked.append(HandIn(match["id"], name, "", layout.root / top, None, "", reason))
     return marked
 
 

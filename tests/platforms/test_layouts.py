@@ -5,6 +5,7 @@ spaces) to the course's ids, and nobody is dropped."""
 from __future__ import annotations
 
 import json
+import stat
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,10 +26,12 @@ from layouts_support import (
 
 from graders.model.questions import Homework
 from graders.pipeline import Settings, grade_batch
+from graders.platforms.archive import MAX_STUDENT_MEMBERS
 from graders.platforms.intake import Intake, take_in, write_ledgers
 from graders.platforms.late import parse_deadline, parse_policy
 from graders.platforms.roster import Roster, read_roster
 
+ROOT = Path(__file__).resolve().parents[2]
 HW4_PEOPLE = set(PEOPLE) - {"seed-student"}  # hw1's, handed in for hw1 only
 BUILDERS: Mapping[str, Callable[[Path], Path]] = {
     "moodle": moodle_zip,
@@ -120,14 +123,44 @@ def test_a_hostile_moodle_zip_costs_only_its_students(
     source = moodle_zip(tmp_path / "source")
     with zipfile.ZipFile(source, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("Eve Climber_2001_assignsubmission_file_/../../escaped.txt", "x")
-        archive.writestr("Bob Bomb_2002_assignsubmission_file_/big.ipynb", b"0" * (300 * 2**20))
+        archive.writestr("Bob Bomb_2002_assignsubmission_file_/big.ipynb", b"0" * (40 * 2**20))
+        for n in range(MAX_STUDENT_MEMBERS + 1):
+            archive.writestr(f"Carl Many_2003_assignsubmission_file_/f{n}.txt", "x")
+        link = zipfile.ZipInfo("Dina Link_2004_assignsubmission_file_/hw4.ipynb")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
     intake = take_in(source, books.keys(), Roster(), None, tmp_path / "work")
     assert not list(tmp_path.rglob("escaped.txt"))
+    assert not any(p.is_symlink() for p in (tmp_path / "work").rglob("*"))
     problems = {s.student: s.problem for s in intake.submissions}
     assert "leaves its folder" in problems["2001"]
-    assert "limit" in problems["2002"] or "bomb" in problems["2002"]
+    assert "zip bomb" in problems["2002"]
+    assert f"limit is {MAX_STUDENT_MEMBERS}" in problems["2003"]
+    assert "symbolic links" in problems["2004"]  # the link was never made
     assert all(s.assignment == "hw4" for s in intake.submissions)  # the class's assignment
     assert sum(1 for p in problems.values() if not p) == len(HW4_PEOPLE) - 1  # not-a-notebook
+
+
+def test_a_flat_moodle_download_and_a_zipped_gradescope_export(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for student, (name, pid, _) in PEOPLE.items():
+        demo = ROOT / "submissions" / "hw4" / f"{student}.ipynb"
+        if demo.is_file():
+            (flat / f"{name}_{pid}_assignsubmission_file_hw4.ipynb").write_bytes(demo.read_bytes())
+    intake = take_in(flat, books.keys(), Roster(), None, tmp_path / "work")
+    assert intake.layout == "moodle"
+    assert {s.student for s in intake.submissions} == {PEOPLE[p][1] for p in HW4_PEOPLE}
+    export = gradescope(tmp_path / "gs") / "assignment_777_export"
+    archive_path = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for path in sorted(export.rglob("*")):
+            archive.write(path, path.relative_to(export.parent).as_posix())
+    intake = take_in(archive_path, books.keys(), Roster(), None, tmp_path / "work2")
+    assert intake.layout == "gradescope"
+    assert {s.student for s in intake.submissions} == {f"GS{PEOPLE[p][1]}" for p in HW4_PEOPLE}
 
 
 def test_a_late_hand_in_loses_what_the_policy_says_and_the_page_says_why(
