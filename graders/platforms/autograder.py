@@ -8,7 +8,8 @@ Out: the zip's bytes: ``setup.sh`` (installs the grader with its pinned versions
      ``run_autograder`` (grades the notebook and writes ``results/results.json``), the grader
      (``graders/``, ``grade.py``, ``pyproject.toml``, ``constraints.txt``) and the homework's
      own reference module (with ``reference/training.py`` where it uses it) and no other
-     homework's; nothing of the course's demo submissions, overrides, secrets or reports.
+     homework's; nothing of the course's demo submissions, overrides or reports, and the
+     course's secret only when it is given (``--secret``, for per-student variants).
 
 The run is ``grade.py check`` in reference mode (``graders.student.ci``): the results.json is
 the one the students' CI writes, whose visible tests never show an expected answer and whose
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the project's folder
 SHARED = ("grade.py", "pyproject.toml", "constraints.txt")
 REFERENCE_IMPORT = re.compile(r"^from reference(?:\.(\w+)| import (\w+))", re.MULTILINE)
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
+SECRET_FILE = "course-secret.txt"
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -87,9 +89,11 @@ def _reference_files(homework: str, root: Path) -> dict[str, bytes]:
     return files
 
 
-def build_autograder(homework: str, root: Path = ROOT) -> bytes:
+def build_autograder(homework: str, root: Path = ROOT, secret: str = "") -> bytes:
     """The autograder zip of ``homework`` (see the module's docstring); raises ``KeyError``
-    for a homework the project has no reference module for."""
+    for a homework the project has no reference module for. With the course's ``secret``
+    (kept in the zip as ``SECRET_FILE``: the zip is for staff only), a homework that varies
+    its numbers grades each notebook against the variant its release names."""
     if not re.fullmatch(r"\w+", homework) or not (root / "reference" / f"{homework}.py").is_file():
         raise KeyError(f"no reference module for homework {homework!r}")
     buffer = io.BytesIO()
@@ -104,6 +108,8 @@ def build_autograder(homework: str, root: Path = ROOT) -> bytes:
                 _add(archive, rel, path.read_bytes())
         for name, data in _reference_files(homework, root).items():
             _add(archive, name, data)
+        if secret:
+            _add(archive, SECRET_FILE, secret.encode("utf-8"))
     return buffer.getvalue()
 
 
@@ -126,6 +132,13 @@ def _notebook(submission: Path, homework: str) -> Path | None:
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
+def _secret(root: Path) -> str:
+    try:
+        return (root / "source" / SECRET_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
 def _failure(reason: str) -> dict[str, object]:
     return {"score": 0.0, "output": reason, "visibility": "visible", "tests": []}
 
@@ -144,7 +157,7 @@ def run(root: Path, homework: str) -> int:
         return 0
     try:
         runner = NbclientRunner(choose_mode("auto", fallback=True))
-        report = check_notebook(notebook, runner, homework)
+        report = check_notebook(notebook, runner, homework, secret=_secret(root))
     except CheckSetupError as exc:
         write_json(results, _failure(f"The notebook cannot be graded: {exc}"))
         return 0

@@ -123,6 +123,13 @@ def add_commands(sub: Any) -> None:
         ),
     )
     auto.add_argument("homework", help="homework id, e.g. hw4")
+    auto.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="the course's secret, put in the zip so that a homework that varies its numbers "
+        "grades each notebook against its own variant (Gradescope keeps the zip from students)",
+    )
 
 
 def run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -149,8 +156,14 @@ def run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
     if sys.stdout.isatty():
         parser.error("the zip is written to standard output: redirect it (> autograder.zip)")
+    secret = ""
+    if args.secret is not None:
+        try:
+            secret = args.secret.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            parser.error(f"cannot read the secret file {args.secret}: {exc.strerror}")
     try:
-        data = build_autograder(args.homework)
+        data = build_autograder(args.homework, secret=secret)
     except KeyError as exc:
         parser.error(str(exc))
     sys.stdout.buffer.write(data)

@@ -19,6 +19,7 @@ import pytest
 from system import sandbox_options
 
 from graders.cli import main
+from graders.platforms.autograder import SECRET_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "student" / "gradescope.schema.json"
@@ -43,6 +44,17 @@ def test_the_zip_holds_the_grader_and_only_this_homeworks_reference(
     assert 'MODULES = ("hw4",)' in catalogue
     mode = archive.getinfo("run_autograder").external_attr >> 16
     assert mode & stat.S_IXUSR
+
+
+def test_the_secret_is_in_the_zip_only_when_given(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    assert SECRET_FILE not in _zip("hw4", capsysbinary).namelist()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("course secret\n", "utf-8")
+    assert main(["gradescope-autograder", "hw4", "--secret", str(secret)]) == 0
+    archive = zipfile.ZipFile(io.BytesIO(capsysbinary.readouterr().out))
+    assert archive.read(SECRET_FILE) == b"course secret"
 
 
 def test_an_unknown_homework_is_refused(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
