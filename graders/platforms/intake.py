@@ -307,6 +307,10 @@ def _plain_ledgers(
 
 
 def write_ledgers(out: Path, intake: Intake, late: Mapping[str, Any] | None = None) -> None:
-    """Each assignment's ledger in its report folder (``LEDGER``), with the late policy."""
+    """Each assignment's ledger in its report folder (``LEDGER``), with the late policy; an
+    assignment graded now without one loses an earlier batch's (its class page would show
+    another batch's roster)."""
     for assignment, ledger in intake.ledgers.items():
         write_json(out / assignment / LEDGER, {**ledger, "late_policy": dict(late or {})})
+    for assignment in {s.assignment for s in intake.submissions} - set(intake.ledgers):
+        (out / assignment / LEDGER).unlink(missing_ok=True)

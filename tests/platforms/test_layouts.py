@@ -191,3 +191,14 @@ def test_a_classroom_clone_without_commits_is_timed_by_its_files(
     assert intake.layout == "github-classroom"
     assert {s.student for s in intake.submissions} == {f"{p}-gh" for p in HW4_PEOPLE}
     assert all(s.submitted for s in intake.submissions)
+
+
+def test_a_plain_batch_without_a_roster_drops_an_earlier_batchs_ledger(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    roster = read_roster(write_roster(tmp_path / "roster.csv"))
+    out = tmp_path / "out"
+    write_ledgers(out, take_in(nbgrader(tmp_path / "nb"), books.keys(), roster, None, out))
+    assert (out / "hw4" / "intake.json").is_file()
+    write_ledgers(out, take_in(plain(tmp_path / "plain"), books.keys(), Roster(), None, out))
+    assert not (out / "hw4" / "intake.json").exists()
