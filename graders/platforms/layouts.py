@@ -161,8 +161,8 @@ def _gradescope_hand_ins(folder: Path, metadata: Path) -> list[HandIn]:
         data = None
     hand_ins = []
     for name, record in (data or {}).items() if isinstance(data, Mapping) else ():
-        if not isinstance(record, Mapping):
-            continue
+        if not isinstance(record, Mapping) or not _plain_name(str(name)):
+            continue  # a key naming a path outside the export is never followed
         submitters = [s for s in record.get("submitters") or [] if isinstance(s, Mapping)]
         first = submitters[0] if submitters else {}
         sid = str(first.get("sid") or first.get("email") or name)
@@ -176,6 +176,11 @@ def _gradescope_hand_ins(folder: Path, metadata: Path) -> list[HandIn]:
             )
         )
     return hand_ins
+
+
+def _plain_name(name: str) -> bool:
+    """Whether ``name`` is one folder's name (no separator, not ``.`` or ``..``)."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
 
 
 # --- nbgrader ------------------------------------------------------------------------------

@@ -202,3 +202,18 @@ def test_a_plain_batch_without_a_roster_drops_an_earlier_batchs_ledger(
     assert (out / "hw4" / "intake.json").is_file()
     write_ledgers(out, take_in(plain(tmp_path / "plain"), books.keys(), Roster(), None, out))
     assert not (out / "hw4" / "intake.json").exists()
+
+
+def test_a_gradescope_metadata_key_never_leads_out_of_the_export(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    root = gradescope(tmp_path / "gs") / "assignment_777_export"
+    metadata = root / "submission_metadata.yml"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "hw4.ipynb").write_bytes((ROOT / "submissions/hw4/correct.ipynb").read_bytes())
+    evil = "../../outside:\n  :submitters:\n  - :name: Eve\n    :sid: 'EVE'\n"
+    metadata.write_text(metadata.read_text("utf-8") + evil, "utf-8")
+    intake = take_in(root.parent, books.keys(), Roster(), None, tmp_path / "work")
+    assert "EVE" not in {s.student for s in intake.submissions}
+    assert not any("outside" in str(s.path) for s in intake.submissions)
