@@ -17,6 +17,7 @@ from graders.discover import discover
 from graders.model.questions import Homework
 from graders.pipeline import Settings, grade_batch
 from graders.platforms.intake import take_in, write_ledgers
+from graders.platforms.review import WORDS
 from graders.platforms.roster import read_roster
 from graders.platforms.similarity import similar_pairs
 from graders.student.release import fill_answers, release_notebook
@@ -94,4 +95,17 @@ def test_the_class_page_shows_the_pair_side_by_side_and_no_student_page_does(
     for student in ("copier", "correct", "template-one"):
         html = (out / "hw1" / f"{student}.html").read_text("utf-8")
         assert 'id="review"' not in html and "<mark>" not in html
+    assert validate([out / "hw1" / "index.html"]) == []
+
+
+def test_the_persian_class_page_has_the_review_in_persian(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    source = _class(tmp_path, books["hw1"])
+    out = tmp_path / "reports"
+    subs = discover(source, books.keys())
+    settings = Settings(out, lang="fa")
+    grade_batch(subs, books, FakeRunner(answer_namespace), settings, lambda line: None)
+    page = (out / "hw1" / "index.html").read_text("utf-8")
+    assert WORDS["fa"]["review"] in page and WORDS["en"]["review"] not in page
     assert validate([out / "hw1" / "index.html"]) == []
