@@ -12,4 +12,7 @@
 - ``export``: grade import files for Moodle, Canvas and Gradescope, from the results folder.
 - ``autograder``: a Gradescope autograder zip for one homework.
 - ``similarity``: code similarity between students (copydetect), for a person to review.
+- ``review``: the class page's platform section and its one review list (staff only).
+- ``commands``: the command line's part: ``--roster``, ``--deadline``, ``--late-policy``,
+  ``export`` and ``gradescope-autograder``.
 """
