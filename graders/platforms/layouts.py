@@ -9,7 +9,8 @@ Recognised, in this order:
 
 - ``gradescope``: a submissions export, ``submission_metadata.yml`` beside one
   ``submission_<id>/`` folder per submission; the metadata names the submitters (``:name:``,
-  ``:sid:``, ``:email:``) and the time (``:created_at:``).
+  ``:sid:``, ``:email:``; a group's submission is each member's) and the time
+  (``:created_at:``).
 - ``nbgrader``: ``submitted/<student>/<assignment>/`` (the folder given may be ``submitted``
   itself or the course folder holding it); the time is nbgrader's ``timestamp.txt``.
 - ``moodle``: "download all submissions": one folder per student named
@@ -164,17 +165,17 @@ def _gradescope_hand_ins(folder: Path, metadata: Path) -> list[HandIn]:
         if not isinstance(record, Mapping) or not _plain_name(str(name)):
             continue  # a key naming a path outside the export is never followed
         submitters = [s for s in record.get("submitters") or [] if isinstance(s, Mapping)]
-        first = submitters[0] if submitters else {}
-        sid = str(first.get("sid") or first.get("email") or name)
-        hand_ins.append(
-            HandIn(
-                sid,
-                str(first.get("name") or ""),
-                str(first.get("email") or ""),
-                folder / str(name),
-                _time(record.get("created_at")),
+        for who in submitters or [{}]:  # a group's submission counts for each of its members
+            sid = str(who.get("sid") or who.get("email") or name)
+            hand_ins.append(
+                HandIn(
+                    sid,
+                    str(who.get("name") or ""),
+                    str(who.get("email") or ""),
+                    folder / str(name),
+                    _time(record.get("created_at")),
+                )
             )
-        )
     return hand_ins
 
 

@@ -217,3 +217,18 @@ def test_a_gradescope_metadata_key_never_leads_out_of_the_export(
     intake = take_in(root.parent, books.keys(), Roster(), None, tmp_path / "work")
     assert "EVE" not in {s.student for s in intake.submissions}
     assert not any("outside" in str(s.path) for s in intake.submissions)
+
+
+def test_a_gradescope_group_submission_is_graded_for_each_member(
+    books: Mapping[str, Homework], tmp_path: Path
+) -> None:
+    root = gradescope(tmp_path / "gs") / "assignment_777_export"
+    metadata = root / "submission_metadata.yml"
+    text = metadata.read_text("utf-8").replace(
+        "    :email: ali@example.org\n",
+        "    :email: ali@example.org\n  - :name: Partner\n    :sid: 'GS2000'\n",
+    )
+    metadata.write_text(text, "utf-8")
+    intake = take_in(root.parent, books.keys(), Roster(), None, tmp_path / "work")
+    by_student = {s.student: s.path for s in intake.submissions}
+    assert by_student["GS2000"] == by_student["GS1001"]
