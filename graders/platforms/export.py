@@ -33,9 +33,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from graders.model.results import file_stem
 from graders.platforms.intake import LEDGER
 from graders.platforms.roster import Member, Roster
-from graders.report.reporter import student_page_name
 from graders.report.spreadsheet import row as spreadsheet_row
 
 MOODLE_COLUMNS = (
@@ -104,7 +104,7 @@ def comment(record: Mapping[str, Any]) -> str:
     for note in record.get("notes") or []:
         if str(note).startswith("Late: "):
             lines.append(str(note))
-    lines.append(f"Full report: {student_page_name(str(record.get('student')))}")
+    lines.append(f"Full report: {file_stem(str(record.get('student')))}.html")
     text = "\n".join(line for line in lines if line)
     return text if len(text) <= MAX_COMMENT else text[: MAX_COMMENT - 1] + "…"
 
