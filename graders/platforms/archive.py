@@ -108,7 +108,11 @@ def unpack(path: Path, dest: Path, zone: tzinfo = UTC) -> Unpacked:
             if top in refused:
                 continue
             for member in group:
-                _extract(archive, member, dest, zone)
+                try:
+                    _extract(archive, member, dest, zone)
+                except (OSError, zipfile.BadZipFile, ValueError):
+                    continue  # a name that clashes with another (a file and a folder), or a
+                    # member that cannot be read: the student's other files are unpacked
     links = tuple(m.filename for m in members if _is_link(m))
     return Unpacked(dest, refused, tuple(groups), links)
 
@@ -117,7 +121,8 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, zone
     if _is_link(member) or member.is_dir():
         return  # links are never made; folders come with their files
     target = dest.joinpath(*member.filename.replace("\\", "/").split("/"))
-    if not target.resolve().is_relative_to(dest.resolve()):
+    inside = target.resolve()
+    if not inside.is_relative_to(dest.resolve()) or inside == dest.resolve() or target.is_dir():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     with archive.open(member) as source, target.open("wb") as out:

@@ -3,13 +3,16 @@ and which archive member names climb out of their folder."""
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graders.platforms.archive import climbs
+from graders.platforms.archive import climbs, unpack
 from graders.platforms.late import parse_deadline, parse_policy
 from graders.platforms.roster import Member, Roster, name_key
 
@@ -85,3 +88,24 @@ def test_a_member_climbs_exactly_when_a_part_is_dot_dot_or_it_is_absolute(
     name = "/".join(parts)
     assert climbs(name) == (".." in parts)
     assert climbs("/" + name) and climbs("\\" + name) and climbs("C:" + name)
+
+
+NAME_PART = st.sampled_from(["a", "b", "..", ".", "", "ع ب", "C:", "~", "x\\..\\y"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(NAME_PART, min_size=1, max_size=5), min_size=1, max_size=6))
+def test_nothing_an_archive_holds_is_written_outside_its_folder(
+    names: list[list[str]],
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        path = base / "in.zip"
+        members = {("/" if p[0] == "~" else "") + "/".join(p) for p in names}
+        with zipfile.ZipFile(path, "w") as archive:
+            for name in sorted(m for m in members if m and not m.endswith("/")):
+                archive.writestr(name, "x")
+        dest = base / "dest"
+        unpack(path, dest)
+        written = [p for p in base.rglob("*") if p.is_file() and p != path]
+        assert all(p.resolve().is_relative_to(dest.resolve()) for p in written)
