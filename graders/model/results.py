@@ -6,7 +6,9 @@ Out: ``SubmissionResult`` and ``to_json`` — a superset of Gradescope's ``resul
      ``output``, ``visibility``), each test also carrying ``verdict``, ``question``,
      ``variable``, ``label``, ``given``, ``expected``, ``mistake`` and ``mistake_text`` where
      one applies, ``pending`` (waiting for a person; the record's ``pending`` is those items'
-     points) and the verdict's ``extra`` (JSON-safe, bounded in size; see ``bounded_extra``).
+     points) and the verdict's ``extra`` (JSON-safe, bounded in size; see ``bounded_extra``);
+     the record's ``submitted`` is the platform's hand-in time and ``late_penalty`` the points
+     the late policy took from ``score`` (``graders.platforms.late``).
 
 The JSON files are the record the class pages and CSV are built from, so a resumed batch can
 rebuild them without grading anything again.
