@@ -44,6 +44,11 @@ def test_the_zip_holds_the_grader_and_only_this_homeworks_reference(
     assert 'MODULES = ("hw4",)' in catalogue
     mode = archive.getinfo("run_autograder").external_attr >> 16
     assert mode & stat.S_IXUSR
+    for script in ("setup.sh", "run_autograder"):  # both are shell scripts bash can read
+        text = archive.read(script).decode()
+        assert text.startswith("#!/usr/bin/env bash\n")
+        subprocess.run(["bash", "-n"], input=text, text=True, check=True)
+    assert "pip install -c constraints.txt ." in archive.read("setup.sh").decode()
 
 
 def test_the_secret_is_in_the_zip_only_when_given(
