@@ -1,5 +1,7 @@
 """The command line: ``grade.py [grade] SUBMISSIONS``, ``grade.py release HW``,
-``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (the last two in ``graders.student.ci``).
+``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (these two in ``graders.student.ci``),
+``grade.py export PLATFORM HW`` and ``grade.py gradescope-autograder HW`` (these two in
+``graders.platforms.commands``).
 
 In:  argv, and ``[tool.grader]`` of ``pyproject.toml`` in the current folder for defaults.
 Out: an exit status; grading writes reports, release writes notebooks.
@@ -28,8 +30,9 @@ from graders.pipeline import (
     BatchSummary,
     Settings,
     grade_batch,
-    submissions_under,
 )
+from graders.platforms import commands as platform_commands
+from graders.platforms.intake import write_ledgers
 from graders.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graders.runtime.data import DataShelf, datasets_of
 from graders.runtime.isolation import UNISOLATED
@@ -41,7 +44,7 @@ from graders.runtime.sandbox import (
 from graders.student.ci import add_commands, run_command
 from graders.student.public import write_public_release, write_variant_releases
 
-COMMANDS = ("grade", "release", "check", "ci-template")
+COMMANDS = ("grade", "release", "check", "ci-template", *platform_commands.COMMANDS)
 
 
 def _config(cwd: Path) -> Mapping[str, Any]:
@@ -72,12 +75,15 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         help="grade a folder of submissions and write reports",
         description=(
             "Grade every notebook under SUBMISSIONS (<assignment>/<student>.ipynb or "
-            "<assignment>/<student>/*.ipynb) and write per-student pages and JSON, class "
-            "pages and grades.csv. Exits 0 when the batch completed, even if some students' "
-            "notebooks failed."
+            "<assignment>/<student>/*.ipynb, or a Moodle zip or folder, GitHub Classroom "
+            "clones, an nbgrader folder or a Gradescope export: the first line names the "
+            "layout) and write per-student pages and JSON, class pages and grades.csv. Exits 0 "
+            "when the batch completed, even if some students' notebooks failed."
         ),
     )
-    grade.add_argument("submissions", type=Path, help="folder of submissions, or one notebook")
+    grade.add_argument(
+        "submissions", type=Path, help="folder of submissions, one notebook, or a platform's zip"
+    )
     grade.add_argument(
         "--out",
         type=Path,
@@ -118,6 +124,7 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "the graded folder or up to two folders above it (the submissions root)",
     )
     _data_argument(grade, config)
+    platform_commands.add_grade_arguments(grade)
     grade.add_argument(
         "--workers",
         type=_positive,
@@ -181,6 +188,7 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
     )
     _secret_argument(release)
     check = add_commands(sub)
+    platform_commands.add_commands(sub)
     _data_argument(check, config)
     _secret_argument(check)
     return parser
@@ -245,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "release":
         return _release(args, parser)
+    if args.command in platform_commands.COMMANDS:
+        return platform_commands.run_command(args, parser)
     if args.command in ("grade", "check"):
         remove_stale_run_folders()  # what graders killed with kill -9 left in the temporary folder
     if args.command in ("check", "ci-template"):
@@ -319,8 +329,16 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         rerun=args.rerun,
         lang=args.lang,
         data=shelf,
+        late=platform_commands.late_policy(args, parser),
     )
-    submissions = submissions_under(args.submissions, catalogue, settings)
+    intake = platform_commands.intake(args, parser, catalogue, settings.late)
+    print(intake.line)
+    for problem in intake.problems:
+        print(f"grade.py: {problem}", file=sys.stderr)
+    submissions = [
+        s for s in intake.submissions if not args.assignment or s.assignment == args.assignment
+    ]
+    write_ledgers(args.out, intake, platform_commands.policy_record(settings.late))
     # only the homeworks handed in are built (their references computed) and need their data
     present = {s.assignment for s in submissions}
     wanted = [catalogue[name] for name in catalogue if name in present]

@@ -44,6 +44,7 @@ class Submission:
     problem: str = ""
     notes: tuple[str, ...] = ()
     modified: float = 0.0  # the file's modification time: the newest of several is graded
+    submitted: str = ""  # when the course's platform recorded the hand-in (ISO), or ""
 
     @property
     def key(self) -> tuple[str, str]:

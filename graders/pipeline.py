@@ -41,6 +41,8 @@ from graders.model.overrides import Overrides, unmatched
 from graders.model.questions import Homework, Probe
 from graders.model.results import SubmissionResult, write_json
 from graders.model.variants import AnswerSheet, for_student, variant_matches
+from graders.platforms.late import LatePolicy, apply_late
+from graders.platforms.similarity import write_similarity
 from graders.report.reporter import VARIANT_MATCHES, Reporter
 from graders.runtime.cache import job_key, load, store
 from graders.runtime.data import DATA_PARAM, DataShelf
@@ -64,6 +66,7 @@ class Settings:
     alone: bool = False  # a second chance: nothing else runs (its execution is cached even if cut)
     lang: str = "en"  # language of the HTML reports: en or fa (graders.report.i18n)
     data: DataShelf = field(default_factory=DataShelf)  # training questions' datasets (--data)
+    late: LatePolicy | None = None  # --deadline and --late-policy (graders.platforms.late)
 
     @property
     def cache_dir(self) -> Path:
@@ -370,6 +373,8 @@ def grade_batch(
     for assignment in _assignments(results):  # before the class pages, which list them
         matches = copy_signals(catalogue[assignment], settings, results)
         write_json(settings.out / assignment / VARIANT_MATCHES, {"matches": matches})
+        handed = [s for s in submissions if s.assignment == assignment]
+        write_similarity(settings.out / assignment, handed, catalogue[assignment])
         for match in matches:
             echo(
                 f"{assignment}/{match['student']}: {len(match['variables'])} answers match "
@@ -472,10 +477,11 @@ def grade_safely(
 ) -> SubmissionResult:
     """``grade_submission``, with a failure of the grader itself turned into that one result."""
     try:
-        return grade_submission(submission, homework, runner, settings)
+        result = grade_submission(submission, homework, runner, settings)
     except Exception as exc:
         reason = f"{_GRADER_FAILED} ({type(exc).__name__}: {exc})"
-        return grade_submission(replace(submission, problem=reason), homework, runner, settings)
+        result = grade_submission(replace(submission, problem=reason), homework, runner, settings)
+    return apply_late(result, submission.submitted, settings.late)
 
 
 def _assignments(results: Sequence[SubmissionResult]) -> tuple[str, ...]:

@@ -7,7 +7,9 @@ Out: ``SubmissionResult`` and ``to_json`` — a superset of Gradescope's ``resul
      ``variable``, ``label``, ``given``, ``expected``, ``mistake``, ``mistake_text`` and
      ``mistake_persian`` (the declaration's Persian explanation, or null) where
      one applies, ``pending`` (waiting for a person; the record's ``pending`` is those items'
-     points) and the verdict's ``extra`` (JSON-safe, bounded in size; see ``bounded_extra``).
+     points) and the verdict's ``extra`` (JSON-safe, bounded in size; see ``bounded_extra``);
+     the record's ``submitted`` is the platform's hand-in time and ``late_penalty`` the points
+     the late policy took from ``score`` (``graders.platforms.late``).
 
 The JSON files are the record the class pages and CSV are built from, so a resumed batch can
 rebuild them without grading anything again.
@@ -32,9 +34,10 @@ from graders.score import QuestionResult
 
 SCHEMA = 1
 
-CLASS_FILE_STEMS = frozenset({"index", "grades", "variant_matches"})
+CLASS_FILE_STEMS = frozenset({"index", "grades", "variant_matches", "intake", "similarity"})
 """Names of the class's own files in an assignment's folder (``index.html``, ``grades.csv``,
-``variant_matches.json``), which no student's files may take."""
+``variant_matches.json``, ``intake.json``, ``similarity.json``), which no student's files may
+take."""
 
 
 def file_stem(student: str) -> str:
@@ -65,10 +68,12 @@ class SubmissionResult:
     grader_version: str = ""
     cached: bool = False  # the execution was reused from the cache, not run again
     retried: str = ""  # why it was graded a second time, alone, at the end of the batch
+    submitted: str = ""  # when the course's platform recorded the hand-in (ISO), or ""
+    late_penalty: float = 0.0  # points the late policy takes (graders.platforms.late)
 
     @property
     def score(self) -> float:
-        return round(sum(q.score for q in self.questions), 2)
+        return round(max(0.0, sum(q.score for q in self.questions) - self.late_penalty), 2)
 
     @property
     def max_score(self) -> float:
@@ -222,6 +227,8 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
             for c in (execution.failed_cells if execution else ())
         ],
         "retried": result.retried or None,
+        "submitted": result.submitted or None,
+        "late_penalty": result.late_penalty,
         "isolation": execution.isolation if execution else None,
         "seconds": round(execution.seconds, 2) if execution else None,
         "notes": list(result.notes),

@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from graders.model.questions import Homework
 from graders.model.results import SubmissionResult, file_stem, to_json, write_atomic, write_json
+from graders.platforms.review import platform_view
 from graders.report.charts import histogram_svg
 from graders.report.classroom import (
     VERDICT_ORDER,
@@ -203,6 +204,7 @@ class Reporter:
         names = homework.names(lang) if homework else None
         labels = names.items if names else {}
         variants = variant_reviews(matches, records, labels)
+        shared = shared_wrong_answers(records, labels)
         questions = question_ids(records, homework)
         scores = [float(r["score"]) for r in records]
         max_score = max((float(r["max_score"]) for r in records), default=0.0)
@@ -228,11 +230,14 @@ class Reporter:
             waiting=waiting_answers(records, labels),
             graded=graded_by_person(records),
             overrides_file=self.overrides_file,
-            shared=shared_wrong_answers(records, labels),
+            shared=shared,
             shared_limit=shared_limit(len(records)),
             variants=variants,
             varies=bool(variants) or bool(homework and homework.variation),
             unisolated=sum(1 for r in records if unisolated(r.get("isolation"))),
+            platform=platform_view(
+                self.student_dir(assignment), records, shared, variants, self.messages.lang
+            ),
         )
 
     def write_class_pages(self, assignments: Sequence[str]) -> None:
