@@ -124,6 +124,7 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "the graded folder or up to two folders above it (the submissions root)",
     )
     _data_argument(grade, config)
+    _reference_argument(grade, config)
     platform_commands.add_grade_arguments(grade)
     grade.add_argument(
         "--workers",
@@ -187,6 +188,7 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "constraints are met; exit 1 when one does not",
     )
     _secret_argument(release)
+    _reference_argument(release, config)
     check = add_commands(sub)
     platform_commands.add_commands(sub)
     _data_argument(check, config)
@@ -236,10 +238,29 @@ def _positive(text: str) -> int:
     return value
 
 
-def _catalogue() -> Mapping[str, Homework]:
+def _catalogue(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> Mapping[str, Homework]:
     from reference import catalogue
 
-    return catalogue()
+    try:
+        return catalogue(getattr(args, "reference", None) or ())
+    except ValueError as exc:
+        parser.error(f"--reference: {exc}")
+
+
+def _reference_argument(command: argparse.ArgumentParser, config: Mapping[str, Any]) -> None:
+    """``--reference FILE``: a course's own homework, beside the grader's."""
+    command.add_argument(
+        "--reference",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        default=[Path(f) for f in config.get("references", [])],
+        help="a course's own homework: a Python file defining homework() with graders.authoring, "
+        "named after its id (hw5.py for hw5); may be given more than once (default: "
+        "`references` under [tool.grader])",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -279,7 +300,7 @@ def _interrupted(interrupt: KeyboardInterrupt, out: Path) -> str:
 
 
 def _release(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    catalogue = _catalogue()
+    catalogue = _catalogue(args, parser)
     if args.homework not in catalogue:
         parser.error(f"unknown homework {args.homework!r}; known: {', '.join(sorted(catalogue))}")
     homework = catalogue[args.homework]
@@ -311,7 +332,7 @@ def _release(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
-    catalogue = _catalogue()
+    catalogue = _catalogue(args, parser)
     if args.assignment and args.assignment not in catalogue:
         parser.error(
             f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(catalogue))}"
