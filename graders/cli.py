@@ -238,9 +238,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _catalogue(
-    args: argparse.Namespace, parser: argparse.ArgumentParser
-) -> Mapping[str, Homework]:
+def _catalogue(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Mapping[str, Homework]:
     from reference import catalogue
 
     try:

@@ -127,21 +127,18 @@ def _epoch(e: int) -> list[Step]:
     h1, h2 = S(f"{p}_h1"), S(f"{p}_h2")
     y_hat = S(f"{p}_y_hat")
     output = _sigmoid(h1 * w[4] + h2 * w[5])
+    hidden = [
+        Step(
+            f"{p}_h{k}",
+            f"h{k} (epoch {e})",
+            i1 * w[2 * k - 2] + i2 * w[2 * k - 1],
+            STEP_POINTS,
+            written=f"i1*{w[2 * k - 2]} + i2*{w[2 * k - 1]}",
+        )
+        for k in (1, 2)
+    ]
     forward = [
-        Step(
-            f"{p}_h1",
-            f"h1 (epoch {e})",
-            i1 * w[0] + i2 * w[1],
-            STEP_POINTS,
-            written=f"i1*{w[0]} + i2*{w[1]}",
-        ),
-        Step(
-            f"{p}_h2",
-            f"h2 (epoch {e})",
-            i1 * w[2] + i2 * w[3],
-            STEP_POINTS,
-            written=f"i1*{w[2]} + i2*{w[3]}",
-        ),
+        *hidden,
         Step(
             f"{p}_y_hat",
             f"ŷ (epoch {e})",

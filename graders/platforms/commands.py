@@ -58,18 +58,23 @@ def late_policy(args: argparse.Namespace, parser: argparse.ArgumentParser) -> La
         parser.error(str(exc))
 
 
+def _roster(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Roster:
+    """The ``--roster`` file read, or an empty roster; a bad file is a usage error."""
+    if args.roster is None:
+        return Roster()
+    try:
+        return read_roster(args.roster)
+    except (OSError, ValueError) as exc:
+        parser.error(f"--roster: {exc}")
+
+
 def intake(
     args: argparse.Namespace,
     parser: argparse.ArgumentParser,
     catalogue: Mapping[str, Homework],
     policy: LatePolicy | None,
 ) -> Intake:
-    roster = Roster()
-    if args.roster is not None:
-        try:
-            roster = read_roster(args.roster)
-        except (OSError, ValueError) as exc:
-            parser.error(f"--roster: {exc}")
+    roster = _roster(args, parser)
     zone = policy.deadline.tzinfo if policy is not None else None
     work = args.out / ".intake"
     if zone is None:
@@ -136,12 +141,7 @@ def run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     if args.command == "export":
         from graders.platforms.export import export
 
-        roster = Roster()
-        if args.roster is not None:
-            try:
-                roster = read_roster(args.roster)
-            except (OSError, ValueError) as exc:
-                parser.error(f"--roster: {exc}")
+        roster = _roster(args, parser)
         folder = args.results / args.assignment
         if not folder.is_dir():
             parser.error(f"no results for {args.assignment} under {args.results}")
