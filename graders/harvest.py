@@ -15,6 +15,7 @@ answers unreadable.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import textwrap
@@ -26,131 +27,22 @@ import numpy as np
 
 from graders.model.answers import ABSENT, Answer, Kind
 from graders.model.questions import Probe
+from graders.runtime import in_kernel
 
 MAX_PAYLOAD = 8 * 2**20  # characters of harvest output the grader will read
 MAX_TEXT = 20_000  # characters of one text answer
 MAX_ELEMENTS = 300_000  # numbers in one array answer (its JSON fits in MAX_PAYLOAD)
 MAX_LIST = 1_000  # entries of one list answer
 
-_KERNEL_CODE = r"""
-def __grader_harvest(names, nonce):
-    import numbers as _numbers
-    import sys as _sys
-
-    max_text, max_elements, max_list = {max_text}, {max_elements}, {max_list}
-
-    def _number(v):
-        f = float(v)
-        text = repr(f) if isinstance(v, float) else (str(v) if isinstance(v, int) else repr(f))
-        return {{"kind": "number", "value": f if f == f and abs(f) != float("inf") else str(f),
-                "text": text}}
-
-    def _array(v):
-        import numpy as _np
-        a = _np.asarray(v)
-        if a.dtype == object or a.dtype.kind not in "biuf":
-            return None
-        if a.size > max_elements:
-            return {{"kind": "unsupported", "note": "array of %d numbers is too large" % a.size}}
-        if a.ndim == 0:
-            return _convert(a.item())
-        flat = [x if x == x and abs(x) != float("inf") else str(x)
-                for x in a.astype(float).ravel().tolist()]
-        return {{"kind": "array", "shape": list(a.shape), "data": flat}}
-
-    def _convert(v, depth=0):
-        if v is None or v is Ellipsis:
-            return {{"kind": "placeholder"}}
-        module = type(v).__module__ or ""
-        if isinstance(v, bool) or type(v).__name__ == "bool_":
-            return {{"kind": "bool", "value": bool(v)}}
-        if isinstance(v, str):
-            return {{"kind": "text", "value": v[:max_text], "truncated": len(v) > max_text}}
-        if isinstance(v, _numbers.Real) and not module.startswith("sympy"):
-            return _number(v)
-        if module.startswith("sympy"):
-            if getattr(v, "is_number", False) and getattr(v, "is_real", False):
-                return _number(float(v))
-            return {{"kind": "expr", "value": str(v)[:max_text]}}
-        if module.startswith("torch") and hasattr(v, "detach"):
-            v = v.detach().cpu().numpy()
-            module = "numpy"
-        if module.startswith("numpy") or isinstance(v, (list, tuple)):
-            if module.startswith("numpy") or all(
-                isinstance(x, (_numbers.Real, list, tuple)) for x in v
-            ):
-                try:
-                    arr = _array(v)
-                except (ValueError, TypeError):
-                    arr = None
-                if arr is not None:
-                    return arr
-            if isinstance(v, (list, tuple)) and depth < 2:
-                return {{"kind": "list", "items": [_convert(x, depth + 1) for x in v[:max_list]]}}
-        return {{"kind": "unsupported", "note": "cannot read an object of type %s"
-                % type(v).__name__}}
-
-    def _quote(s):
-        # JSON's string, ASCII only; never the student's ``json`` (which they may replace)
-        parts = []
-        for ch in s:
-            o = ord(ch)
-            if ch == '"' or ch == "\\":
-                parts.append("\\" + ch)
-            elif 0x20 <= o < 0x7F:
-                parts.append(ch)
-            elif o > 0xFFFF:
-                o -= 0x10000
-                parts.append("\\u%04x\\u%04x" % (0xD800 | (o >> 10), 0xDC00 | (o & 0x3FF)))
-            else:
-                parts.append("\\u%04x" % o)
-        return '"' + "".join(parts) + '"'
-
-    def _dumps(v):
-        if v is None:
-            return "null"
-        if v is True or v is False:
-            return "true" if v else "false"
-        if type(v) is int:
-            return int.__repr__(v)
-        if type(v) is float:
-            return float.__repr__(v)
-        if type(v) is str:
-            return _quote(v)
-        if type(v) is dict:
-            return "{{" + ",".join(_quote(k) + ":" + _dumps(x) for k, x in v.items()) + "}}"
-        if all(type(x) is float for x in v):
-            return "[" + ",".join(map(float.__repr__, v)) + "]"
-        return "[" + ",".join(map(_dumps, v)) + "]"
-
-    ns = get_ipython().user_ns
-    out = {{}}
-    for name in names:
-        if name not in ns:
-            out[name] = {{"kind": "absent"}}
-            continue
-        try:
-            out[name] = _convert(ns[name])
-        except Exception as exc:
-            out[name] = {{"kind": "unsupported", "note": "could not read: %s" % type(exc).__name__}}
-    _sys.stdout.write(nonce + _dumps(out) + "\n")
-    _sys.stdout.flush()
-
-
-__grader_harvest({names!r}, {nonce!r})
-del __grader_harvest
-"""
+KERNEL_NAME = "__grader_harvest"  # what the cell binds while it runs, then deletes
 
 
 def harvest_source(names: Sequence[str], nonce: str) -> str:
-    """The grader-written cell that prints ``nonce`` + JSON of the named variables."""
-    return _KERNEL_CODE.format(
-        names=list(names),
-        nonce=nonce,
-        max_text=MAX_TEXT,
-        max_elements=MAX_ELEMENTS,
-        max_list=MAX_LIST,
-    ).strip()
+    """The grader-written cell that prints ``nonce`` + JSON of the named variables: the source
+    of ``graders.runtime.in_kernel.harvest``, called once and deleted."""
+    body = inspect.getsource(in_kernel.harvest).replace("def harvest(", f"def {KERNEL_NAME}(", 1)
+    call = f"{KERNEL_NAME}({list(names)!r}, {nonce!r}, {MAX_TEXT}, {MAX_ELEMENTS}, {MAX_LIST})"
+    return f"{body.strip()}\n\n\n{call}\ndel {KERNEL_NAME}"
 
 
 def probe_source(probes: Sequence[Probe]) -> str:
