@@ -48,6 +48,7 @@ Verdict ``extra`` keys of these parts (for the report):
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -60,6 +61,7 @@ from graders.checks.choice import REGULARIZERS, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number, format_number
 from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
 from graders.model.questions import Item, Params, Probe
+from graders.runtime import in_kernel
 from graders.runtime.data import HELD_OUT_MAX, DataShelf, Images, Prepared, shelf_of, to_npy
 
 PROBABILITY_SUM = 1e-3  # rows within this of summing to 1 (and in [0, 1]) are probabilities
@@ -328,159 +330,14 @@ class Measure:
         }
 
 
-# Runs in the student's kernel after their last cell (see graders.harvest.probe_source).
-_KERNEL = r"""
-def _grader_probe(specs):
-    ns = get_ipython().user_ns
-    missing = object()
-
-    def fetch(spec):
-        value = ns.get(spec["variable"], missing)
-        if value is missing or spec["index"] is None:
-            return value
-        if isinstance(value, dict):
-            for key in (spec["key"], str(spec["key"]), spec["index"]):
-                if key in value:
-                    return value[key]
-            return missing
-        return value[spec["index"]] if spec["index"] < len(value) else missing
-
-    def images(path, invert=False):
-        import numpy as np_
-
-        x = np_.load(path, allow_pickle=False)
-        if invert:
-            x = np_.concatenate([x, 255 - x])
-        return x.astype(np_.float32) / np_.float32(255)
-
-    def short(values):
-        import numpy as np_
-
-        a = np_.asarray(values, dtype=np_.float64)
-        return np_.array([float("%.6g" % v) for v in a.ravel().tolist()]).reshape(a.shape)
-
-    def first(y):
-        return y[0] if isinstance(y, (tuple, list)) else y
-
-    def outputs(model, x, batch=256):
-        import numpy as np_
-        import torch
-
-        flat, shape, chunks = None, None, []
-        for start in range(0, len(x), batch):
-            chunk = torch.from_numpy(x[start:start + batch])
-            if flat is None:
-                try:
-                    y, flat = first(model(chunk)), False
-                except Exception as error:
-                    try:
-                        y, flat = first(model(chunk.reshape(len(chunk), -1))), True
-                    except Exception:
-                        raise error
-            else:
-                y = first(model(chunk.reshape(len(chunk), -1) if flat else chunk))
-            y = torch.as_tensor(y).detach().float().cpu()
-            shape = shape or [len(x), *y.shape[1:]]
-            chunks.append(y.reshape(len(chunk), -1).numpy())
-        return short(np_.concatenate(chunks)), flat, shape
-
-    def model_figures(model, spec, out, p):
-        import torch
-
-        training = getattr(model, "training", None)
-        if hasattr(model, "eval"):
-            model.eval()
-        try:
-            with torch.no_grad():
-                for role, path in spec["inputs"]:
-                    invert = spec["invert"] and role == "test"
-                    values, flat, shape = outputs(model, images(path, invert))
-                    out[p + role], out[p + "flat"] = values, flat
-                    if role == "test":
-                        out[p + "shape"] = shape
-                if spec["shape_input"]:
-                    generator = torch.Generator().manual_seed(0)
-                    x = torch.rand(*spec["shape_input"], generator=generator)
-                    out[p + "shape"] = list(first(model(x)).shape)
-        finally:
-            if isinstance(training, bool) and hasattr(model, "train"):
-                model.train(training)
-        found = model.parameters() if hasattr(model, "parameters") else []
-        params = [q for q in found if q.requires_grad]
-        out[p + "parameters"] = int(sum(q.numel() for q in params))
-        weights = [q.detach().double() for q in params if q.dim() > 1]
-        out[p + "norm"] = float(sum(float((w * w).sum()) for w in weights)) ** 0.5
-        out[p + "l1"] = float(sum(float(w.abs().sum()) for w in weights))
-        if isinstance(model, torch.nn.Sequential):
-            out[p + "kind"] = "sequential"
-        elif isinstance(model, torch.nn.Module):
-            out[p + "kind"] = "module"
-        else:
-            out[p + "kind"] = type(model).__name__
-
-    def transform_changes(value, spec, out, p):
-        import torch
-
-        found = getattr(value, "transforms", value)
-        found = list(found) if isinstance(found, (list, tuple)) else [found]
-        x = torch.from_numpy(images(spec["inputs"][0][1])[:16])
-        changes = []
-        for transform in found[:20]:
-            change = 0.0
-            try:
-                for seed in range(5):
-                    torch.manual_seed(seed)
-                    try:
-                        y = transform(x.clone())
-                    except Exception:
-                        y = torch.stack([torch.as_tensor(transform(i)) for i in x.clone()])
-                    y = torch.as_tensor(y).float()
-                    if tuple(y.shape) != tuple(x.shape):
-                        change = -1.0
-                        break
-                    change = max(change, float((y - x).abs().mean()))
-            except Exception:
-                change = -2.0
-            changes.append(change)
-        out[p + "changes"] = short(changes)
-
-    def activation_values(f, spec, out, p):
-        import torch
-
-        x = torch.tensor(spec["points"], dtype=torch.float32)
-        rows = []
-        for alpha in spec["alphas"]:
-            y = f(alpha)(x.clone()) if isinstance(f, type) else f(x.clone(), alpha)
-            rows.append(torch.as_tensor(y).detach().double().reshape(-1).tolist())
-        out[p + "values"] = short(rows)
-
-    kinds = {"model": model_figures, "transforms": transform_changes,
-             "activation": activation_values}
-    out = {}
-    for spec in specs:
-        p = spec["prefix"]
-        try:
-            value = fetch(spec)
-            if value is missing:
-                out[p + "error"] = "not defined"
-                continue
-            if value is Ellipsis:  # the released placeholder: nothing to run (nor torch to load)
-                out[p + "error"] = "left as released"
-                continue
-            kinds[spec["kind"]](value, spec, out, p)
-        except Exception as error:
-            out[p + "error"] = ("%s: %s" % (type(error).__name__, error))[:500]
-    return out
-"""
-
-
 def build_probe(measures: Sequence[Measure], files: Mapping[str, bytes]) -> Probe:
     """A probe running ``measures`` in the kernel, with ``files`` handed over beforehand."""
     variables = tuple(dict.fromkeys(v for m in measures for v in m.variables))
     blank = "\n".join(f"{name} = None" for name in variables)
     specs = [m.spec() for m in measures]
+    kernel = inspect.getsource(in_kernel.probe).replace("def probe(", "def _grader_probe(", 1)
     source = (
-        f"{blank}\n{_KERNEL.strip()}\n\n"
+        f"{blank}\n{kernel.strip()}\n\n"
         f"get_ipython().user_ns.update(_grader_probe({specs!r}))\n"
         "del _grader_probe\n"
     )

@@ -17,7 +17,7 @@ FUNCTIONS = [f for _, f in inspect.getmembers(in_kernel, inspect.isfunction)]
 
 
 def test_the_module_holds_the_kernel_code() -> None:
-    assert [f.__name__ for f in FUNCTIONS] == ["harvest"]
+    assert [f.__name__ for f in FUNCTIONS] == ["harvest", "probe"]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
