@@ -9,11 +9,13 @@ Out: an exit status. ``review`` serves the app on 127.0.0.1 until Ctrl-C and pri
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import getpass
 import io
 import json
 import secrets
+import signal
 import socket
 import sys
 from collections.abc import Callable, Mapping
@@ -189,11 +191,15 @@ def serve(
         listener.bind(("127.0.0.1", args.port))
     except OSError as exc:
         parser.error(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}")
+    listener.listen(128)  # connections made before the server starts wait for it
     port = listener.getsockname()[1]
     print(f"Review app for {out}, grading as {grader}. Open:", flush=True)
     print(f"http://127.0.0.1:{port}/?token={token}", flush=True)
     config = uvicorn.Config(application(review), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    server.run(sockets=[listener])
+    # uvicorn stops on Ctrl-C, then raises the signal again for the caller: here, the end
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[listener])
     print(f"Stopped; every grade saved is in {out / FILE_NAME}.", flush=True)
     return 0

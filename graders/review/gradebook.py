@@ -116,7 +116,7 @@ class Grade:
             for i in self.rubric
             if i in items
         ]
-        if self.adjustment:
+        if self.adjustment and parts:  # with no rubric item, the adjustment is the points
             parts.append(f"{'+' if self.adjustment > 0 else '−'}{abs(self.adjustment):g}")
         if self.comment:
             parts.append(self.comment)
