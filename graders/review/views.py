@@ -59,6 +59,12 @@ def waits(test: Mapping[str, Any], recheck: bool) -> bool:
     return test.get("verdict") == MANUAL or recheck
 
 
+def shown_verdict(test: Mapping[str, Any]) -> str:
+    """A test's verdict as the class page counts it: ``override`` for a graded manual one."""
+    verdict = str(test.get("verdict"))
+    return "override" if verdict == MANUAL and test.get("override") else verdict
+
+
 @dataclass(frozen=True)
 class ItemRow:
     variable: str
@@ -102,7 +108,7 @@ def question_rows(
             tests = tests_of(records, item.variable)
             recheck = item.variable in rechecks
             waiting = [(s, t) for s, t in tests if waits(t, recheck)]
-            shares = Counter(str(t.get("verdict")) for _, t in tests)
+            shares = Counter(shown_verdict(t) for _, t in tests)
             items.append(
                 ItemRow(
                     item.variable,

@@ -4,8 +4,8 @@ Each student's notebook is the released one with the reference answers, except t
 answers, which vary: ten give the course's model answer (spaces and case varied), eight a
 Persian answer (half of them typed with Arabic ي and ك), five a reworded English answer close
 to the model, five an answer of their own, one an answer with ``<script>`` and a
-``=HYPERLINK(...)`` formula, one leaves it blank. Five students give 1 − p for p (a named
-mistake) and one a number that matches neither.
+``=HYPERLINK(...)`` formula, one leaves it blank. Five students give the same wrong p, and one
+another wrong number of their own.
 
 The class is graded through the pipeline with an in-process runner (the notebook's code cells
 run in the test's process: they are the grader's own generated cells and these answers), so
@@ -39,8 +39,7 @@ OWN = (
     "Use a bigger learning rate and train for 1000 epochs.",
     "This is the same as ensembling many random forests.",
 )
-WRONG_P = 5  # students giving 1 - p
-NEITHER_P = "neither"  # the student whose p matches neither the reference nor a mistake
+WRONG_P = 5  # students s00-s04 give p = 0.25; s05 gives 0.123
 
 
 def student_id(index: int) -> str:
@@ -82,7 +81,7 @@ def answers_of(homework: Homework, index: int) -> dict[str, str]:
                 text = written_answer(index, part.model, part.item.variable)
                 source[part.item.variable] = repr(text)
     if index < WRONG_P:
-        source["q1c_p"] = repr(round(1 - float(values["q1c_p"]), 4))
+        source["q1c_p"] = repr(0.25)
     elif index == WRONG_P:
         source["q1c_p"] = repr(0.123)
     return source

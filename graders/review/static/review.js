@@ -149,7 +149,7 @@
     else if (key === 'k' || key === 'ArrowUp') focusGroup(current - 1);
     else if (key === 'n') nextUngraded();
     else if (key === 'g') location.href = '/';
-    else if (key === 'e') document.querySelector('#rubric .r-points')?.focus();
+    else if (key === 'e') document.querySelector('#rubric .r-points')?.select();
     else if (key === 'r') document.getElementById('recheck')?.click();
     else if (!group) handled = false;
     else if (/^[1-9]$/.test(key)) {
