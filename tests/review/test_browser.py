@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from fakes import ROOT
+from report.devtools import Browser, browser
 
 from graders.review.gradebook import Gradebook
-from report.devtools import Browser, browser
 from review.appserver import review_app
 from review.classroom import GradedClass, formula_cells, items_by_variable
 
