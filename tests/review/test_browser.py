@@ -19,7 +19,7 @@ from fakes import ROOT
 from report.devtools import Browser, browser
 
 from graders.review.gradebook import Gradebook
-from review.appserver import review_app
+from review.appserver import Session, review_app
 from review.classroom import GradedClass, formula_cells, items_by_variable
 
 pytestmark = pytest.mark.slow  # a real browser, a graded class, the app in a child process
@@ -85,7 +85,8 @@ def wait_until(chrome: Browser, expression: str, timeout: float = 90.0) -> Any:
 FOCUSED = """(() => { const g = document.querySelector('article.group.focused');
   return g ? {id: g.id, state: g.dataset.state, students: g.dataset.students.split('\\n'),
               rubric: document.querySelectorAll('#rubric li').length,
-              open: [...document.querySelectorAll('article.group')].filter(x => x.dataset.state !== 'graded').length,
+              open: [...document.querySelectorAll('article.group')]
+                .filter(x => x.dataset.state !== 'graded').length,
               item: document.querySelector('header.page').dataset.item} : null; })()"""
 
 
@@ -162,6 +163,7 @@ def test_grade_the_class_with_the_keyboard(chrome: Browser, fresh_class: GradedC
         keys.press("Enter")
         saves += 1
         wait_until(chrome, f"document.getElementById('{first['id']}').dataset.state === 'graded'")
+        _conflict_shown(chrome, keys, out, app.base)
         page = chrome.evaluate("document.body.innerText")
         assert "<script>" not in chrome.evaluate("document.querySelector('main').innerHTML")
         _screenshots(chrome, app.base, "en")
@@ -182,6 +184,37 @@ def test_grade_the_class_with_the_keyboard(chrome: Browser, fresh_class: GradedC
     assert saves < answers / 3 and keys.presses < answers
     assert page
     _check_results(fresh_class, records, written)
+
+
+CONFLICT = "document.querySelector('article.group.focused [data-conflict]')"
+
+
+def _conflict_shown(chrome: Browser, keys: Keyboard, out: Path, base: str) -> None:
+    """Another TA saves one student of the open group; this page's save shows the conflict,
+    keeps the other grade, and a second save replaces it knowingly."""
+    goto(chrome, f"{base}/item/hw2/q3b_answer")
+    group = chrome.evaluate(FOCUSED)
+    assert "s01" in group["students"]
+    with review_app(out, grader="ta2") as other:
+        ta2 = Session(other)
+        ta2.open()
+        version = Gradebook.of(out).grades("hw2", "q3b_answer")[("s01", "q3b_answer")].version
+        body = {"assignment": "hw2", "item": "q3b_answer", "students": {"s01": version}}
+        reply = ta2.post("/api/grade", {**body, "rubric": [], "adjustment": 1, "comment": "ta2"})
+        assert reply[1]["saved"] == {"s01": version + 1}
+    keys.press("1")  # this TA takes a rubric item off the group, from the page as it was
+    keys.press("Enter")
+    wait_until(chrome, f"!{CONFLICT}.hidden")
+    assert "ta2" in chrome.evaluate(f"{CONFLICT}.innerText")
+    grade = Gradebook.of(out).grades("hw2", "q3b_answer")[("s01", "q3b_answer")]
+    assert (grade.grader, grade.points) == ("ta2", 1.0)  # not overwritten
+    keys.press("Enter")  # saved again: replaces it, knowingly
+    wait_until(chrome, f"{CONFLICT}.hidden")
+    grade = Gradebook.of(out).grades("hw2", "q3b_answer")[("s01", "q3b_answer")]
+    assert grade.grader == "ta1" and grade.points == 4.0
+    keys.press("1")  # the rubric item back, for every student of the group
+    keys.press("Enter")
+    wait_until(chrome, f"document.getElementById('{group['id']}').dataset.state === 'graded'")
 
 
 def _screenshots(chrome: Browser, base: str, lang: str) -> None:
