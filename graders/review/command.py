@@ -18,6 +18,7 @@ import secrets
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,8 @@ def serve(
     renderer = Renderer(out, catalogue, book, settings, overrides)
     token = secrets.token_urlsafe(24)
     review = Review(out, catalogue, book, renderer, grader, lang, token)
+    warm = threading.Thread(target=renderer.warm, args=(review.assignments(),), daemon=True)
+    warm.start()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

@@ -77,7 +77,8 @@ class Renderer:
         self.reporter = Reporter(out, catalogue, settings.lang, self.overrides.source)
         self._checked: dict[tuple[str, str], Checked | None] = {}
         self._found: dict[Path, list[Submission]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one render at a time
+        self._checking = threading.Lock()  # ``checked``'s cache, from the warm-up thread too
 
     def _submission(self, assignment: str, student: str) -> Submission | None:
         noted = self.book.submission(assignment, student)
@@ -95,9 +96,17 @@ class Renderer:
     def checked(self, assignment: str, student: str) -> Checked | None:
         """The student's result from the cached execution (None when it is not cached)."""
         key = (assignment, student)
-        if key not in self._checked:
-            self._checked[key] = self._check(assignment, student)
-        return self._checked[key]
+        with self._checking:
+            if key not in self._checked:
+                self._checked[key] = self._check(assignment, student)
+            return self._checked[key]
+
+    def warm(self, assignments: Sequence[str]) -> None:
+        """Check every student of ``assignments`` ahead of their first save (the app starts
+        this in a background thread, so the first saves wait for nothing)."""
+        for assignment in assignments:
+            for record in self.reporter.records(assignment):
+                self.checked(assignment, str(record["student"]))
 
     def _check(self, assignment: str, student: str) -> Checked | None:
         submission = self._submission(assignment, student)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -189,3 +191,35 @@ def test_a_later_batch_keeps_the_grades_and_marks_changed_notebooks(
     assert formula_cells(text) == [] and "'=HYPERLINK" in text
     assert (fresh_class.out / FILE_NAME).is_file()
     assert INJECTED not in (fresh_class.out / "hw2" / "grades.csv").read_text(encoding="utf-8")
+
+
+def test_a_save_renders_from_the_cache_and_never_runs_a_notebook(
+    fresh_class: GradedClass,
+) -> None:
+    students = {f"s{i:02d}": 0 for i in range(10)}  # the model answer's group
+    body = {"assignment": "hw2", "item": "q3b_answer", "rubric": [], "adjustment": 5}
+    with review_app(fresh_class.out) as app:
+        ta = Session(app)
+        ta.open()
+        started = time.monotonic()
+        reply = ta.post("/api/grade", {**body, "students": students, "comment": "all there"})[1]
+        seconds = time.monotonic() - started
+        print(f"\na group of {len(students)} saved and their pages rendered in {seconds:.2f} s")
+        assert reply["problems"] == [] and len(reply["saved"]) == 10
+    page = (fresh_class.out / "hw2" / "s03.html").read_text(encoding="utf-8")
+    assert "all there" in page
+    shutil.rmtree(fresh_class.out / ".cache")  # now no run can be reused, and none is made
+    with review_app(fresh_class.out) as app:
+        ta = Session(app)
+        ta.open()
+        reply = ta.post(
+            "/api/grade", {**body, "students": {"s23": 0}, "comment": "graded-without-cache"}
+        )[1]
+        assert reply["saved"] == {"s23": 1}
+        assert reply["problems"] and "no cached execution" in reply["problems"][0]
+    test = items_by_variable(_record(fresh_class.out, "s23"))["q3b_answer"]
+    assert test["score"] == 5 and test["override"]["comment"] == "graded-without-cache"
+    assert "graded-without-cache" not in (fresh_class.out / "hw2" / "s23.html").read_text(
+        encoding="utf-8"
+    )
+    assert not (fresh_class.out / ".cache").exists()
