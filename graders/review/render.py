@@ -75,7 +75,7 @@ class Renderer:
         self.settings = settings
         self.overrides = overrides or Overrides()
         self.reporter = Reporter(out, catalogue, settings.lang, self.overrides.source)
-        self._checked: dict[tuple[str, str], Checked | None] = {}
+        self._checked: dict[tuple[str, str], Checked] = {}
         self._found: dict[Path, list[Submission]] = {}
         self._lock = threading.Lock()  # one render at a time
         self._checking = threading.Lock()  # ``checked``'s cache, from the warm-up thread too
@@ -95,10 +95,18 @@ class Renderer:
 
     def checked(self, assignment: str, student: str) -> Checked | None:
         """The student's result from the cached execution (None when it is not cached)."""
+        found = self.check(assignment, student)
+        return found if isinstance(found, Checked) else None
+
+    def check(self, assignment: str, student: str) -> Checked | str:
+        """``checked``, or why there is none (asked again next time: a miss is not kept)."""
         key = (assignment, student)
         with self._checking:
             if key not in self._checked:
-                self._checked[key] = self._check(assignment, student)
+                found = self._check(assignment, student)
+                if isinstance(found, str):
+                    return found
+                self._checked[key] = found
             return self._checked[key]
 
     def warm(self, assignments: Sequence[str]) -> None:
@@ -108,19 +116,19 @@ class Renderer:
             for record in self.reporter.records(assignment):
                 self.checked(assignment, str(record["student"]))
 
-    def _check(self, assignment: str, student: str) -> Checked | None:
+    def _check(self, assignment: str, student: str) -> Checked | str:
         submission = self._submission(assignment, student)
         record = self.record(assignment, student)
         if submission is None or record is None:
-            return None
+            return "its notebook or its results record is not where the batch left it"
         runner = CacheOnly(str(record.get("isolation") or "none"))
         settings = replace(self.settings, overrides=Overrides(), rerun=False)
         try:
             result = grade_submission(submission, self.catalogue[assignment], runner, settings)
         except NotCached:
-            return None
+            return "no cached execution"
         if result.execution is None:
-            return None
+            return f"its notebook could not be read ({result.problem})"
         verdicts = {i.variable: i.verdict for q in result.questions for i in q.items}
         return Checked(replace(result, graded_at=str(record.get("graded_at", ""))), verdicts)
 
@@ -139,23 +147,25 @@ class Renderer:
         with self._lock:
             overrides = with_person_grades(self.overrides, self.out)
             for student in students:
-                if not self._render_student(assignment, student, overrides):
+                why = self._render_student(assignment, student, overrides)
+                if why:
                     problems.append(
-                        f"{student}: no cached execution; the record and class page have the "
-                        "grade, the student's page will once the class is graded again"
+                        f"{student}: {why}; the record and class page have the grade, the "
+                        "student's page will once the class is graded again"
                     )
             self.reporter.write_class_pages([assignment])
         return problems
 
-    def _render_student(self, assignment: str, student: str, overrides: Overrides) -> bool:
+    def _render_student(self, assignment: str, student: str, overrides: Overrides) -> str:
+        """Write the student's files again; why the page could not be, or ""."""
         homework = for_student(self.catalogue[assignment], self.settings.secret, student)
-        checked = self.checked(assignment, student)
-        if checked is None:
+        checked = self.check(assignment, student)
+        if isinstance(checked, str):
             self._patch_record(assignment, student, homework, overrides)
-            return False
+            return checked
         questions = score(homework, checked.verdicts, student, overrides)
         self.reporter.write_student(replace(checked.result, questions=questions), homework)
-        return True
+        return ""
 
     def _patch_record(
         self, assignment: str, student: str, homework: Homework, overrides: Overrides

@@ -205,7 +205,8 @@ def test_a_save_renders_from_the_cache_and_never_runs_a_notebook(
         reply = ta.post("/api/grade", {**body, "students": students, "comment": "all there"})[1]
         seconds = time.monotonic() - started
         print(f"\na group of {len(students)} saved and their pages rendered in {seconds:.2f} s")
-        assert reply["problems"] == [] and len(reply["saved"]) == 10
+        assert reply["problems"] == [], reply["problems"]
+        assert len(reply["saved"]) == 10
     page = (fresh_class.out / "hw2" / "s03.html").read_text(encoding="utf-8")
     assert "all there" in page
     shutil.rmtree(fresh_class.out / ".cache")  # now no run can be reused, and none is made
