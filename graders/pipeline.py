@@ -336,7 +336,8 @@ def grade_batch(
     what had not finished).
     """
     # a person's grades in the review app's gradebook count as overrides, over the CSV's
-    settings = replace(settings, overrides=with_person_grades(settings.overrides, settings.out))
+    from_file = settings.overrides  # its rows are the ones checked against the batch below
+    settings = replace(settings, overrides=with_person_grades(from_file, settings.out))
     reporter = Reporter(settings.out, catalogue, settings.lang, settings.overrides.source)
     for problem in settings.overrides.problems:
         echo(f"overrides: {problem} (line skipped)")
@@ -383,7 +384,7 @@ def grade_batch(
                 f"{assignment}/{match['student']}: {len(match['variables'])} answers match "
                 f"{match['other']}'s variant, not their own (for a person to review)"
             )
-    for line in override_lines(settings.overrides, catalogue, results, submissions):
+    for line in override_lines(from_file, catalogue, results, submissions):
         echo(line)
     for line in noted_lines(settings, results, by_id):
         echo(line)

@@ -60,7 +60,8 @@ def add_commands(sub: Any, config: Mapping[str, Any]) -> None:
     review.add_argument(
         "--lang",
         choices=LANGUAGES,
-        help="language of the app and of the pages it writes (default: the batch's)",
+        help="language of the app (default: the batch's; the pages it writes again keep the "
+        "batch's)",
     )
     review.add_argument(
         "--overrides",
@@ -173,14 +174,15 @@ def serve(
     if args.secret is not None:
         secret = args.secret.read_text(encoding="utf-8").strip()
     data = args.data or (Path(batch["data"]) if batch.get("data") else None)
-    lang = args.lang or batch.get("lang") or "en"
+    pages = str(batch.get("lang") or "en")  # the pages stay in the batch's language
+    lang = args.lang or pages
     settings = Settings(
         out=out,
         cell_timeout=batch.get("cell_timeout"),
         notebook_timeout=batch.get("notebook_timeout"),
         wall_factor=float(batch.get("wall_factor") or WALL_FACTOR),
         secret=secret,
-        lang=lang,
+        lang=pages,
         data=DataShelf(data),
     )
     renderer = Renderer(out, catalogue, book, settings, overrides)

@@ -82,9 +82,11 @@ class Renderer:
 
     def _submission(self, assignment: str, student: str) -> Submission | None:
         noted = self.book.submission(assignment, student)
-        if noted is None:
+        record = self.record(assignment, student) or {}
+        if noted is None and not record.get("source"):
             return None
-        path = Path(noted[0])
+        # a batch run before the gradebook existed noted nothing: its record names the path
+        path = Path(noted[0] if noted else str(record["source"])).resolve()
         for root in (path.parent, path.parent.parent):
             if root not in self._found:
                 self._found[root] = discover(root, self.catalogue.keys()) if root.is_dir() else []
