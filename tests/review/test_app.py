@@ -61,9 +61,23 @@ def test_every_request_needs_the_token(fresh_class: GradedClass) -> None:
 
 
 def test_the_injected_answer_shows_as_text(fresh_class: GradedClass) -> None:
-    with review_app(fresh_class.out) as app:
+    csv = fresh_class.submissions / "overrides.csv"
+    csv.write_text(
+        "assignment,student,item,points,comment\nhw2,s25,hw2.q3,9,typed by hand\n"
+        "hw2,s26,q3a_answer,2,by hand too\n",
+        encoding="utf-8",
+    )
+    with review_app(fresh_class.out, "--overrides", str(csv)) as app:
         ta = Session(app)
-        ta.open()
+        start = ta.open()
+        assert "1 of 261 answers graded" in start  # the file's row for the one q3a item
+        grades = Gradebook.of(fresh_class.out).grades("hw2")
+        assert grades[("s26", "q3a_answer")].comment == "by hand too"
+        assert ("s25", "hw2.q3") in grades  # a question of three items: kept as it was named
+        # an automatic item put on the re-check list waits for a person
+        assert ta.post("/api/recheck", {"assignment": "hw2", "item": "q1c_p", "on": True})[0] == 200
+        assert "2 of 291 answers graded" not in ta.get("/")[1]
+        assert "1 of 291 answers graded" in ta.get("/")[1]
         status, page = ta.get("/item/hw2/q3a_answer")
         assert status == 200
         assert "<script>alert" not in page
