@@ -129,7 +129,7 @@ def application(review: Review) -> Starlette:
             return PlainTextResponse("no such assignment", status_code=404)
         variable = request.path_params["variable"]
         records = review.records(homework.id)
-        view = item_view(homework, records, review.book, variable, review.grader)
+        view = item_view(homework, records, review.book, variable)
         if view is None:
             return PlainTextResponse("no such item", status_code=404)
         titles, labels = names(homework.id)

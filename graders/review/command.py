@@ -159,6 +159,7 @@ def serve(
     from graders.pipeline import Settings
     from graders.review.app import Review, application
     from graders.review.render import Renderer
+    from graders.review.views import seed_rubrics
 
     out: Path = args.results
     book = Gradebook.of(out)
@@ -188,6 +189,8 @@ def serve(
     renderer = Renderer(out, catalogue, book, settings, overrides)
     token = secrets.token_urlsafe(24)
     review = Review(out, catalogue, book, renderer, grader, lang, token)
+    for assignment in review.assignments():  # on the first start; an edited rubric stays
+        seed_rubrics(catalogue[assignment], book, grader)
     warm = threading.Thread(target=renderer.warm, args=(review.assignments(),), daemon=True)
     warm.start()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -173,20 +173,24 @@ def _recheck_rank(group: Group) -> tuple[int, int, int]:
     return (rank, 1 if first.mistake else 0, -len(group.answers))
 
 
+def seed_rubrics(homework: Homework, book: Gradebook, grader: str) -> None:
+    """Give every written item of ``homework`` the rubric items its rubric text suggests,
+    unless it has had rubric items before (``Gradebook.seed_rubric``)."""
+    for variable, part in text_parts(homework).items():
+        book.seed_rubric(homework.id, variable, seed_items(part.rubric, part.item.points), grader)
+
+
 def item_view(
     homework: Homework,
     records: Sequence[Mapping[str, Any]],
     book: Gradebook,
     variable: str,
-    grader: str,
 ) -> ItemView | None:
     found = locate_item(homework, variable)
     if found is None:
         return None
     question, item = found
     part = text_parts(homework).get(variable)
-    if part is not None:
-        book.seed_rubric(homework.id, variable, seed_items(part.rubric, item.points), grader)
     recheck = variable in book.rechecks(homework.id)
     tests = [(s, t) for s, t in tests_of(records, variable) if waits(t, part is None)]
     answers = [

@@ -146,3 +146,11 @@ def test_a_saved_grade_is_on_disk_when_save_returns(book: Gradebook) -> None:
     book.save("hw2", "q3a_answer", {"ada": 0}, Mark((), 4), 5, "ta1")
     with sqlite3.connect(book.path) as db:  # another connection, as after a crash
         assert db.execute("SELECT points FROM grades").fetchall() == [(4.0,)]
+
+
+def test_a_grade_is_cleared_only_from_its_current_version(book: Gradebook) -> None:
+    book.save("hw2", "q3a_answer", {"ada": 0}, Mark((), 4), 5, "ta1")
+    assert not book.clear("hw2", "q3a_answer", "ada", 0, "ta2")
+    assert book.clear("hw2", "q3a_answer", "ada", 1, "ta2")
+    assert book.grades("hw2") == {}
+    assert [c["action"] for c in book.history("hw2")] == ["grade", "clear"]
