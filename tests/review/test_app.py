@@ -238,3 +238,24 @@ def test_a_save_renders_from_the_cache_and_never_runs_a_notebook(
         encoding="utf-8"
     )
     assert not (fresh_class.out / ".cache").exists()
+
+
+def test_the_apps_pages_are_valid_html(fresh_class: GradedClass, tmp_path: Path) -> None:
+    from report.nuchecker import validate
+
+    pages = []
+    with review_app(fresh_class.out) as app:
+        ta = Session(app)
+        ta.open()
+        for name, path in (
+            ("start", "/"),
+            ("written", "/item/hw2/q3a_answer"),
+            ("automatic", "/item/hw2/q1c_p"),
+            ("student", "/student/hw2/s28"),
+        ):
+            status, html = ta.get(path)
+            assert status == 200, path
+            pages.append(tmp_path / f"{name}.html")
+            pages[-1].write_text(html, encoding="utf-8")
+    problems = [(Path(m["url"]).name, m["message"]) for m in validate(pages)]
+    assert problems == [], "\n".join(map(str, problems))
