@@ -136,7 +136,7 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
 def review_messages(lang: str) -> Messages:
     """The app's words in ``lang`` (``en`` or ``fa``)."""
     if lang == "fa":
-        return Messages("fa", PERSIAN, MappingProxyType({}))
+        return Messages("fa", PERSIAN)
     if lang == "en":
-        return Messages("en", ENGLISH, MappingProxyType({}))
+        return Messages("en", ENGLISH)
     raise ValueError(f"unknown language {lang!r}")
