@@ -1,7 +1,8 @@
 """The command line: ``grade.py [grade] SUBMISSIONS``, ``grade.py release HW``,
 ``grade.py check NOTEBOOK`` and ``grade.py ci-template`` (these two in ``graders.student.ci``),
 ``grade.py export PLATFORM HW`` and ``grade.py gradescope-autograder HW`` (these two in
-``graders.platforms.commands``).
+``graders.platforms.commands``), ``grade.py review RESULTS`` and
+``grade.py overrides export RESULTS`` (these two in ``graders.review.command``).
 
 In:  argv, and ``[tool.grader]`` of ``pyproject.toml`` in the current folder for defaults.
 Out: an exit status; grading writes reports, release writes notebooks.
@@ -34,6 +35,9 @@ from graders.pipeline import (
 from graders.platforms import commands as platform_commands
 from graders.platforms.intake import write_ledgers
 from graders.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from graders.review.command import COMMANDS as REVIEW_COMMANDS
+from graders.review.command import add_commands as add_review_commands
+from graders.review.command import run_command as run_review_command
 from graders.runtime.data import DataShelf, datasets_of
 from graders.runtime.isolation import UNISOLATED
 from graders.runtime.sandbox import (
@@ -44,7 +48,14 @@ from graders.runtime.sandbox import (
 from graders.student.ci import add_commands, run_command
 from graders.student.public import write_public_release, write_variant_releases
 
-COMMANDS = ("grade", "release", "check", "ci-template", *platform_commands.COMMANDS)
+COMMANDS = (
+    "grade",
+    "release",
+    "check",
+    "ci-template",
+    *platform_commands.COMMANDS,
+    *REVIEW_COMMANDS,
+)
 
 
 def _config(cwd: Path) -> Mapping[str, Any]:
@@ -193,6 +204,7 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
     platform_commands.add_commands(sub)
     _data_argument(check, config)
     _secret_argument(check)
+    add_review_commands(sub, config)
     return parser
 
 
@@ -274,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _release(args, parser)
     if args.command in platform_commands.COMMANDS:
         return platform_commands.run_command(args, parser)
+    if args.command in REVIEW_COMMANDS:
+        return run_review_command(args, parser, _catalogue)
     if args.command in ("grade", "check"):
         remove_stale_run_folders()  # what graders killed with kill -9 left in the temporary folder
     if args.command in ("check", "ci-template"):

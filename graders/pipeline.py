@@ -44,6 +44,7 @@ from graders.model.variants import AnswerSheet, for_student, variant_matches
 from graders.platforms.late import LatePolicy, apply_late
 from graders.platforms.similarity import write_similarity
 from graders.report.reporter import VARIANT_MATCHES, Reporter
+from graders.review.gradebook import note_batch, with_person_grades
 from graders.runtime.cache import job_key, load, store
 from graders.runtime.data import DATA_PARAM, DataShelf
 from graders.runtime.progress import Progress
@@ -334,6 +335,9 @@ def grade_batch(
     interrupted batch keeps them (and the execution cache makes the next run re-execute only
     what had not finished).
     """
+    # a person's grades in the review app's gradebook count as overrides, over the CSV's
+    from_file = settings.overrides  # its rows are the ones checked against the batch below
+    settings = replace(settings, overrides=with_person_grades(from_file, settings.out))
     reporter = Reporter(settings.out, catalogue, settings.lang, settings.overrides.source)
     for problem in settings.overrides.problems:
         echo(f"overrides: {problem} (line skipped)")
@@ -380,7 +384,9 @@ def grade_batch(
                 f"{assignment}/{match['student']}: {len(match['variables'])} answers match "
                 f"{match['other']}'s variant, not their own (for a person to review)"
             )
-    for line in override_lines(settings.overrides, catalogue, results, submissions):
+    for line in override_lines(from_file, catalogue, results, submissions):
+        echo(line)
+    for line in noted_lines(settings, results, by_id):
         echo(line)
     reporter.write_class_pages(_assignments(results))
     return BatchSummary(tuple(sorted(results, key=lambda r: (r.assignment, r.student))))
@@ -413,6 +419,37 @@ def override_lines(
     return lines + [
         f"overrides: {problem} (row not applied)"
         for problem in unmatched(overrides, students, items)
+    ]
+
+
+def noted_lines(
+    settings: Settings,
+    results: Sequence[SubmissionResult],
+    by_id: Mapping[tuple[str, str], tuple[Submission, Homework]],
+) -> list[str]:
+    """Note each graded notebook in the gradebook (``graders.review.gradebook``), and say
+    how many grades a person gave to a notebook that has changed since."""
+    noted = [
+        (r.assignment, r.student, str(s.path.resolve()), s.notebook)
+        for r in results
+        for s, _ in [by_id[(r.assignment, r.student)]]
+    ]
+    batch = {
+        "lang": settings.lang,
+        "cell_timeout": settings.cell_timeout,
+        "notebook_timeout": settings.notebook_timeout,
+        "wall_factor": settings.wall_factor,
+        "data": str(settings.data.root.resolve()) if settings.data.root else None,
+        "overrides": str(Path(settings.overrides.source).resolve())
+        if settings.overrides.source
+        else "",
+    }
+    stale = note_batch(settings.out, noted, batch)
+    if not stale:
+        return []
+    return [
+        f"review: {stale} grades given by a person are for notebooks that changed since; they "
+        "still count, and `grade.py review` marks them for re-review"
     ]
 
 
