@@ -287,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in platform_commands.COMMANDS:
         return platform_commands.run_command(args, parser)
     if args.command in REVIEW_COMMANDS:
-        return run_review_command(args, parser, _catalogue)
+        return run_review_command(args, parser, lambda: _catalogue(args, parser))
     if args.command in ("grade", "check"):
         remove_stale_run_folders()  # what graders killed with kill -9 left in the temporary folder
     if args.command in ("check", "ci-template"):
