@@ -1,0 +1,399 @@
+"""Warm kernels: each submission's kernel forked from a parent that has already imported what
+every kernel imports, isolated as in bwrap mode; today's path wherever that cannot be done.
+
+In:  a ``SandboxPlan`` (``choose_mode``), ``Limits``, and per submission an ``ExecutionJob``.
+Out: ``WarmRunner``, a ``NbclientRunner`` (the same ``KernelRunner``) whose kernels are forked
+     by a ``WarmPool`` of parents; ``runner_for(plan, kernels)`` (a context manager) gives the
+     runner ``--kernels`` asks for; ``kernel_counts(executions)`` says which path ran which.
+
+Why. A sandboxed kernel's start is mostly Python importing ipykernel, IPython, zmq and
+jupyter_client, and for a training homework a second and more importing torch. A parent per
+set of heavy modules (``ExecutionJob.warm``, for the threads asked) imports them once, then
+forks one kernel per submission in milliseconds; the child builds its kernel (connection,
+threads, sockets) after the fork, and the job's warm-up cell seeds every generator and pins
+torch's threads after it too (``graders.runtime.determinism``).
+
+Isolation, kept (``graders.runtime.warm_parent`` does it; the module docstring of
+``graders.runtime.sandbox`` gives the threat model, unchanged):
+
+- The parent runs in a bwrap sandbox of its own, with the system view of a kernel's sandbox
+  (``sandbox.system_view``: read-only system and interpreter, the project's packages covered,
+  no host file else) plus one folder, read-write, where every warm submission's run folder is
+  made; it keeps only the capabilities needed to build a child's sandbox (mount, uid, chown,
+  loopback, bounding set). It runs no student code and checks, before it serves, that it
+  runs one thread and holds no writable shared mapping (which every child would share).
+- Each child gets new mount, pid, network, ipc, uts (and cgroup) namespaces: a fresh
+  ``/proc`` of its own pid namespace (it sees neither the parent nor a sibling: it cannot
+  signal, trace or read the memory of one), fresh tmpfs ``/tmp`` (covering every other run
+  folder), home and ``/dev/shm`` of ``Limits.tmpfs_bytes``, a new ``devpts``, its working folder
+  at ``/work/submission`` and only its own sockets and connection file; the same rlimits, a new
+  session, ``no_new_privs``, no capabilities, and a uid of its own (``_UID_BASE`` + the host
+  pid of the process the grader launched for it, unique among running sandboxes, as today).
+  Its memory is a copy-on-write copy of the parent's: what it changes stays its own.
+- The end of the launched process (the grader's kill, or the grader's death) makes the
+  supervisor kill the namespace's init, which ends every process in it; leftovers are found
+  from the host by their pid namespace and killed (``kill_leftovers``).
+
+Where the warm path cannot be used, a submission runs on today's path and its
+``Execution.kernel`` says why: sandbox mode ``none`` or bwrap unavailable (no namespaces),
+a grader not running as root (the child's namespaces would need a user namespace of their own,
+which this module does not build), a parent that did not become ready (its imports started a
+thread, a shared mapping), or a fork that did not start (the kernel is then started cold).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from graders.execute import Execution, ExecutionJob, NbclientRunner, Outcome
+from graders.runtime.sandbox import (
+    _UID_BASE,
+    RUN_FOLDER_PREFIX,
+    Limits,
+    Sandbox,
+    SandboxedKernelManager,
+    SandboxPlan,
+    _launcher,
+    run_folder,
+    sandbox_for,
+    system_view,
+)
+
+Kernels = Literal["warm", "cold"]
+KERNELS: tuple[Kernels, ...] = ("warm", "cold")
+DEFAULT_KERNELS: Kernels = "warm"
+READY_SECONDS = 180.0  # how long a parent may take to import what it warms
+PARENT_SOURCE = Path(__file__).with_name("warm_parent.py")
+# what the parent may do to build a child's sandbox; the child keeps none of it
+_PARENT_CAPS = (
+    "CAP_SYS_ADMIN",  # unshare, mount
+    "CAP_NET_ADMIN",  # the child's loopback up
+    "CAP_SETUID",
+    "CAP_SETGID",
+    "CAP_SETPCAP",  # empty the child's bounding set
+    "CAP_CHOWN",  # hand the working folder and tmpfs to the child's uid
+    "CAP_FOWNER",
+    "CAP_DAC_OVERRIDE",
+)
+
+# Runs with ``python -I -S -c _CLIENT REQUEST`` as the process jupyter_client launches: asks the
+# parent for a kernel, hands it the log (its stdout), says where the kernel's processes are, and
+# lives as long as the kernel, exiting with its status. Its end (killed) ends the kernel.
+_CLIENT = r"""
+import json, os, socket, sys
+request = json.loads(sys.argv[1])
+control, record = request.pop("control"), request.pop("record")
+request["uid"] = request.pop("uid_base") + os.getpid()
+link = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+link.connect(control)
+socket.send_fds(link, [json.dumps(request).encode() + b"\n"], [1])
+answers = link.makefile("rb")
+first = json.loads(answers.readline() or b"{}")
+with open(record + ".part", "w", encoding="ascii") as handle:
+    json.dump(first, handle)
+os.replace(record + ".part", record)
+last = json.loads(answers.readline() or b'{"exit": 1}')
+sys.exit(last.get("exit", 1))
+"""
+
+
+class WarmKernelManager(SandboxedKernelManager):
+    """A ``SandboxedKernelManager`` whose kernel a warm parent forks (see the module docstring)."""
+
+    kernel_path = "warm"
+    _control: Path
+
+    def __init__(self, sandbox: Sandbox, control: Path) -> None:
+        super().__init__(sandbox)
+        self._control = control
+
+    @property
+    def record(self) -> Path:
+        """Written by the launched process: the kernel's pid namespace."""
+        return self.sandbox.runtime_dir / "namespace.json"
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        sandbox = self.sandbox
+        request = {
+            "control": str(self._control),
+            "record": str(self.record),
+            "uid_base": _UID_BASE,
+            "workdir": str(sandbox.workdir),
+            "sockets": str(sandbox.sockets),
+            "connection_file": str(sandbox.connection_file),
+            "tmpfs_bytes": sandbox.limits.tmpfs_bytes,
+            "limits": sandbox.limits.rlimits(),
+            "env": sandbox.environment(),
+        }
+        outer = {"log": str(sandbox.log), "grader_pid": os.getpid()}
+        client = [sys.executable, "-I", "-S", "-c", _CLIENT, json.dumps(request)]
+        return [*_launcher(outer), *client]
+
+    def namespace(self) -> str:
+        """The kernel's pid namespace (``pid:[inode]``), "" until it is known."""
+        try:
+            found = json.loads(self.record.read_text(encoding="ascii")).get("namespace", "")
+        except (OSError, ValueError, AttributeError):
+            return ""
+        return found if isinstance(found, str) else ""
+
+    def members(self) -> Iterator[int]:
+        """The processes of the kernel's pid namespace (its init included), as host pids;
+        before that is known, the launched process."""
+        namespace = self.namespace()
+        if not namespace:
+            yield from super().members()
+            return
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    if os.readlink(f"/proc/{name}/ns/pid") == namespace:
+                        yield int(name)
+                except OSError:
+                    continue
+
+
+@dataclass
+class _Parent:
+    """One warm parent: its process, control socket and, if it could not start, why."""
+
+    control: Path
+    process: subprocess.Popen[bytes] | None = None
+    problem: str = ""
+
+
+class WarmPool:
+    """Warm parents, one per (warm modules, threads), started on first use, in one folder made
+    with ``run_folder`` (so a killed grader's is removed by the next one). ``close`` ends them."""
+
+    def __init__(self, plan: SandboxPlan, limits: Limits) -> None:
+        self.plan = plan
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._parents: dict[tuple[tuple[str, ...], int], _Parent] = {}
+        self._stack = contextlib.ExitStack()
+        self.folder = self._stack.enter_context(run_folder())
+        self.unavailable = _unavailable(plan)
+
+    def control(self, job: ExecutionJob) -> Path | str:
+        """The control socket of the parent for ``job``, started if need be, or why none."""
+        if self.unavailable:
+            return self.unavailable
+        key = (tuple(job.warm), job.threads)
+        with self._lock:
+            if self._closed.is_set():
+                return "the warm parents were stopped"
+            parent = self._parents.get(key)
+            if parent is None:
+                parent = self._start(key)
+                self._parents[key] = parent
+        if parent.problem:
+            return parent.problem
+        return parent.control
+
+    def broken(self, job: ExecutionJob, problem: str) -> None:
+        """Stop using the parent for ``job`` (a fork of it did not start)."""
+        with self._lock:
+            parent = self._parents.get((tuple(job.warm), job.threads))
+            if parent is not None and not parent.problem:
+                parent.problem = problem
+
+    def submission_folder(self) -> contextlib.AbstractContextManager[Path]:
+        """A private run folder inside the folder the parents see."""
+        return _private_folder(self.folder)
+
+    def close(self) -> None:
+        """End every parent and remove their folder."""
+        with self._lock:
+            self._closed.set()
+            parents = list(self._parents.values())
+        for parent in parents:
+            if parent.process is not None and parent.process.poll() is None:
+                parent.process.kill()
+                parent.process.wait()
+        self._stack.close()
+
+    def _start(self, key: tuple[tuple[str, ...], int]) -> _Parent:
+        warm, threads = key
+        index = len(self._parents)
+        control = self.folder / f"parent-{index}.sock"
+        parent = _Parent(control)
+        log = self.folder / f"parent-{index}.log"
+        command = self._command(list(warm), replace(self.limits, threads=threads), control)
+        started: list[subprocess.Popen[bytes]] = []
+        launched = threading.Event()
+
+        def keep() -> None:  # the parent dies with this thread (bwrap's --die-with-parent)
+            with open(log, "ab") as errors:
+                try:
+                    started.append(
+                        subprocess.Popen(
+                            command,
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE,
+                            stderr=errors,
+                            env={},
+                            start_new_session=True,
+                        )
+                    )
+                finally:
+                    launched.set()
+            self._closed.wait()
+
+        threading.Thread(target=keep, name=f"warm-parent-{index}", daemon=True).start()
+        launched.wait()
+        if not started:
+            parent.problem = "the warm parent could not be launched"
+            return parent
+        parent.process = started[0]
+        parent.problem = _ready(parent.process, log)
+        return parent
+
+    def _command(self, warm: list[str], limits: Limits, control: Path) -> list[str]:
+        assert self.plan.bwrap is not None
+        environment = Sandbox(
+            self.plan, self.folder, self.folder, limits, (), "", as_root=True
+        ).environment()
+        environment.pop("GRADER_SANDBOX_TOKEN", None)
+        options = [
+            "--die-with-parent",
+            "--new-session",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--hostname",
+            "sandbox",
+            "--cap-drop",
+            "ALL",
+            *(part for cap in _PARENT_CAPS for part in ("--cap-add", cap)),
+        ]
+        folder = str(self.folder)
+        arguments = [self.plan.bwrap, *options, *system_view(limits)]
+        arguments += ["--perms", "0755", "--dir", "/work", "--perms", "0755"]
+        arguments += ["--dir", "/work/submission", "--bind", folder, folder]
+        arguments += ["--chdir", "/", "--clearenv"]
+        source = PARENT_SOURCE.read_text(encoding="utf-8")
+        config = {"warm": warm, "control": str(control)}
+        inner = _launcher({"env": environment, "cwd": "/"})
+        return [*arguments, "--", *inner, sys.executable, "-c", source, json.dumps(config)]
+
+
+def _unavailable(plan: SandboxPlan) -> str:
+    if plan.mode != "bwrap" or plan.bwrap is None:
+        return "no namespaces: sandbox mode none"
+    if os.geteuid() != 0:
+        return "the warm path needs a grader running as root (the kernels' own uids)"
+    if not hasattr(os, "pidfd_open") or not Path("/proc/self/ns/pid").exists():
+        return "this system lacks pidfd_open or /proc/<pid>/ns"
+    return ""
+
+
+def _ready(process: subprocess.Popen[bytes], log: Path) -> str:
+    """ "" once the parent says it is ready, else why it is not (and it is ended)."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], READY_SECONDS)
+    line = process.stdout.readline() if ready else b""
+    try:
+        answer = json.loads(line)
+    except ValueError:
+        answer = {}
+    if isinstance(answer, dict) and answer.get("ready") is True:
+        return ""
+    process.kill()
+    process.wait()
+    if isinstance(answer, dict) and answer.get("problem"):
+        return f"the warm parent refused to serve: {answer['problem']}"
+    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+    return "the warm parent did not start" + (f": {tail[0]}" if tail else "")
+
+
+@contextlib.contextmanager
+def _private_folder(parent: Path) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER_PREFIX, dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class WarmRunner(NbclientRunner):
+    """A ``NbclientRunner`` whose kernels are forked from warm parents (``WarmPool``); a
+    submission the warm path cannot take runs on today's path, and ``Execution.kernel`` says
+    which path ran it. ``close`` ends the parents."""
+
+    pool: WarmPool | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.pool is None:
+            object.__setattr__(self, "pool", WarmPool(self.plan, self.limits))
+
+    @property
+    def _pool(self) -> WarmPool:
+        assert self.pool is not None
+        return self.pool
+
+    def run(self, job: ExecutionJob) -> Execution:
+        execution = super().run(job)
+        if execution.kernel == "warm" and execution.outcome is Outcome.NOT_STARTED:
+            problem = f"a warm kernel did not start ({execution.message})"
+            self._pool.broken(job, problem)
+            execution = super().run(job)
+        return execution
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def _folder(self) -> contextlib.AbstractContextManager[Path]:
+        return self._pool.submission_folder()
+
+    def _manager(
+        self, job: ExecutionJob, workdir: Path, runtime: Path, limits: Limits
+    ) -> SandboxedKernelManager:
+        control = self._pool.control(job)
+        sandbox = sandbox_for(self.plan, workdir, runtime, limits)
+        if isinstance(control, Path):
+            return WarmKernelManager(sandbox, control)
+        km = SandboxedKernelManager(sandbox)
+        km.kernel_path = f"cold ({control})"
+        return km
+
+
+@contextlib.contextmanager
+def runner_for(
+    plan: SandboxPlan, kernels: Kernels = DEFAULT_KERNELS, limits: Limits | None = None
+) -> Iterator[NbclientRunner]:
+    """The runner ``--kernels`` asks for: warm (``WarmRunner``, its parents ended on leaving)
+    or cold (``NbclientRunner``: a kernel of its own per submission)."""
+    if kernels not in KERNELS:
+        raise ValueError(f"kernels must be warm or cold, not {kernels!r}")
+    limits = limits or Limits()
+    if kernels == "cold":
+        yield NbclientRunner(plan, limits)
+        return
+    runner = WarmRunner(plan, limits)
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+def kernel_counts(executions: Iterable[Execution | None]) -> Counter[str]:
+    """How many executions each path ran: "warm", "cold", or "cold (why not warm)"."""
+    return Counter(e.kernel or "cold" for e in executions if e is not None)
