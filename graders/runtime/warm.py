@@ -222,9 +222,8 @@ class WarmPool:
             self._closed.set()
             parents = list(self._parents.values())
         for parent in parents:
-            if parent.process is not None and parent.process.poll() is None:
-                parent.process.kill()
-                parent.process.wait()
+            if parent.process is not None:
+                _end(parent.process)
         self._stack.close()
 
     def _start(self, key: tuple[tuple[str, ...], int]) -> _Parent:
@@ -315,12 +314,20 @@ def _ready(process: subprocess.Popen[bytes], log: Path) -> str:
         answer = {}
     if isinstance(answer, dict) and answer.get("ready") is True:
         return ""
-    process.kill()
-    process.wait()
+    _end(process)
     if isinstance(answer, dict) and answer.get("problem"):
         return f"the warm parent refused to serve: {answer['problem']}"
     tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
     return "the warm parent did not start" + (f": {tail[0]}" if tail else "")
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill a parent (bwrap ends its sandbox, every kernel forked in it included)."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 @contextlib.contextmanager
@@ -397,3 +404,12 @@ def runner_for(
 def kernel_counts(executions: Iterable[Execution | None]) -> Counter[str]:
     """How many executions each path ran: "warm", "cold", or "cold (why not warm)"."""
     return Counter(e.kernel or "cold" for e in executions if e is not None)
+
+
+def kernels_line(executions: Iterable[Execution | None]) -> str:
+    """The batch summary's line: how many kernels each path started, and why not warm."""
+    counts = kernel_counts(executions)
+    if not counts:
+        return "Kernels: none started (every execution came from the cache)"
+    parts = [f"{count} {path}" for path, count in sorted(counts.items())]
+    return "Kernels: " + "; ".join(parts) + " (per submission: `kernel` in its results JSON)"
