@@ -14,6 +14,7 @@ that finished, so the answers of the cells that did finish survive a later hang 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import re
 import shutil
@@ -332,6 +333,7 @@ class NbclientRunner:
                 )
             session.kernel_died(f"the kernel stopped responding ({reason})")
         finally:
+            atexit.unregister(client._cleanup_kernel)  # left registered by a failed start
             await _shut_down(client, km)
             kill_leftovers(km)
             self._live.discard(km)

@@ -30,6 +30,7 @@ import atexit
 import contextlib
 import ctypes
 import fcntl
+import gc
 import json
 import os
 import resource
@@ -58,6 +59,8 @@ _FAILED = 70  # exit status of a child whose set-up failed (the log says why)
 
 
 def main() -> None:
+    if sys.path[0] == "":
+        del sys.path[0]  # as the cold kernel's program (and ipykernel_launcher) does
     config = json.loads(sys.argv[1])
     problem = _preload(config.get("warm", ()))
     problem = problem or _fork_problem()
@@ -101,6 +104,14 @@ def _preload(warm: list[str]) -> str | None:
             importlib.import_module(name)
         except Exception:  # left for the student's own import to report
             continue
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        # what the determinism cell, run after the fork, loads on its first call (torch's
+        # compiler stack: a second of processor time); the setting itself is put back
+        with contextlib.suppress(Exception):
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            torch.use_deterministic_algorithms(False)
+    gc.freeze()  # a child's collections leave the parent's objects (and their pages) alone
     return None
 
 
