@@ -3,6 +3,7 @@
 
     python benchmarks/vs_nbgrader.py --n 20 [--workers K] [--rounds R] [--json FILE]
                                      [--homework HW] [--keep-setup] [--venv DIR] [--keep]
+    python benchmarks/vs_nbgrader.py --regrade 500   # only the cached re-grade of 500
 
 Writes N copies of one assignment (HW4 by default) in both formats with the same student code:
 every automatically graded answer whose reference is a plain number or string is answered with
@@ -963,6 +964,13 @@ def _parser() -> argparse.ArgumentParser:
         "from our notebooks, as nbgrader's have none (a kernel probe then finds nothing to "
         "measure)",
     )
+    parser.add_argument(
+        "--regrade",
+        type=int,
+        metavar="N",
+        help="measure only the cached re-grade of N submissions (no nbgrader): grade them once "
+        "with warm kernels, then time grade.py again on the same folder",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     parser.add_argument(
         "--keep", action="store_true", help="keep the work folder (submissions, reports, logs)"
@@ -980,6 +988,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assignment = plan_assignment(
         books[args.homework], keep_setup=args.keep_setup, drop_unanswered=args.drop_unanswered
     )
+    if args.regrade:
+        return measure_regrade(assignment, args.regrade, args.workers, keep=args.keep)
     venv = args.venv.expanduser().absolute()
     venv.parent.mkdir(parents=True, exist_ok=True)
     ensure_nbgrader(venv, args.nbgrader_version, venv.parent / "install.log")
@@ -1003,6 +1013,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"figures written to {args.json}")
     finally:
         if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def measure_regrade(assignment: Assignment, n: int, workers: int, *, keep: bool) -> int:
+    """``--regrade N``: N submissions graded once (warm kernels), then the cached re-grade."""
+    work = Path(tempfile.mkdtemp(prefix="vs-nbgrader-regrade-"))
+    students = student_ids(n)
+    try:
+        write_ours(assignment, students, work / "ours")
+        out, log = work / "reports", work / "ours.log"
+        compile_project()
+        print(f"{n} submissions, grading once (--kernels warm), load {_rounded(os.getloadavg())}")
+        first, output = grade_ours(work / "ours", out, workers, rerun=True, log=log, kernels="warm")
+        graded = check_ours(output, out, assignment, students, first)
+        print(f"  graded in {first.seconds:.1f} s ({graded.kernels})")
+        print(f"cached re-grade, load {_rounded(os.getloadavg())}")
+        again, output = grade_ours(work / "ours", out, workers, rerun=False, log=log)
+        cached = check_ours(output, out, assignment, students, again)
+        if cached.cached != n:
+            raise SystemExit(f"the re-grade took {cached.cached} of {n} from cache")
+        print(
+            f"  cached re-grade of {n} submissions: {again.seconds:.2f} s "
+            f"({again.seconds / n * 1000:.1f} ms each), load {_rounded(os.getloadavg())}"
+        )
+    finally:
+        if keep:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

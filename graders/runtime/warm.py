@@ -89,12 +89,20 @@ _PARENT_CAPS = (
     "CAP_DAC_OVERRIDE",
 )
 
-# Runs with ``python -I -S -c _CLIENT REQUEST`` as the process jupyter_client launches: asks the
-# parent for a kernel, hands it the log (its stdout), says where the kernel's processes are, and
-# lives as long as the kernel, exiting with its status. Its end (killed) ends the kernel.
+# Runs with ``python -I -S -c _CLIENT REQUEST`` as the process jupyter_client launches: ties
+# itself to the grader (as ``sandbox``'s launcher does), asks the parent for a kernel, hands it
+# the log (its stdout), says where the kernel's processes are, and lives as long as the kernel,
+# exiting with its status. Its end (killed, or with the grader) ends the kernel.
 _CLIENT = r"""
-import json, os, socket, sys
+import ctypes, json, os, socket, sys
 request = json.loads(sys.argv[1])
+ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: dies with the grader
+if os.getppid() != request.pop("grader_pid"):  # the grader died before that: go too
+    os._exit(1)
+log = os.open(request.pop("log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+os.dup2(log, 1)
+os.dup2(log, 2)
+os.close(log)
 control, record = request.pop("control"), request.pop("record")
 request["uid"] = request.pop("uid_base") + os.getpid()
 link = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -138,9 +146,8 @@ class WarmKernelManager(SandboxedKernelManager):
             "limits": sandbox.limits.rlimits(),
             "env": sandbox.environment(),
         }
-        outer = {"log": str(sandbox.log), "grader_pid": os.getpid()}
-        client = [sys.executable, "-I", "-S", "-c", _CLIENT, json.dumps(request)]
-        return [*_launcher(outer), *client]
+        request |= {"log": str(sandbox.log), "grader_pid": os.getpid()}
+        return [sys.executable, "-I", "-S", "-c", _CLIENT, json.dumps(request)]
 
     def namespace(self) -> str:
         """The kernel's pid namespace (``pid:[inode]``), "" until it is known."""
