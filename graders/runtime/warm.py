@@ -173,13 +173,19 @@ class WarmKernelManager(SandboxedKernelManager):
                     continue
 
 
+MAX_FAILURES = 3  # warm starts that failed before a parent is no longer used
+MAX_PARENTS = 4  # parents started per (warm modules, threads): the first and restarts
+
+
 @dataclass
 class _Parent:
     """One warm parent: its process, control socket and, if it could not start, why."""
 
     control: Path
+    log: Path
     process: subprocess.Popen[bytes] | None = None
     problem: str = ""
+    failures: int = 0
 
 
 class WarmPool:
@@ -192,6 +198,9 @@ class WarmPool:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._parents: dict[tuple[tuple[str, ...], int], _Parent] = {}
+        self._restarts: dict[tuple[tuple[str, ...], int], int] = {}
+        self._retired: list[_Parent] = []
+        self._started = 0
         self._stack = contextlib.ExitStack()
         self.folder = self._stack.enter_context(run_folder())
         self.unavailable = _unavailable(plan)
@@ -212,11 +221,24 @@ class WarmPool:
             return parent.problem
         return parent.control
 
-    def broken(self, job: ExecutionJob, problem: str) -> None:
-        """Stop using the parent for ``job`` (a fork of it did not start)."""
+    def failed(self, job: ExecutionJob, problem: str) -> None:
+        """A kernel forked for ``job`` did not start: a parent that is gone is started again
+        for the next job (up to ``MAX_PARENTS`` in all); one that keeps failing
+        (``MAX_FAILURES``) is no longer used, and its jobs run cold with ``problem`` as why."""
+        key = (tuple(job.warm), job.threads)
         with self._lock:
-            parent = self._parents.get((tuple(job.warm), job.threads))
-            if parent is not None and not parent.problem:
+            parent = self._parents.get(key)
+            if parent is None or parent.problem:
+                return
+            parent.failures += 1
+            status = parent.process.poll() if parent.process is not None else None
+            if status is not None:
+                self._restarts[key] = self._restarts.get(key, 1) + 1
+                if self._restarts[key] <= MAX_PARENTS:
+                    self._retired.append(self._parents.pop(key))  # the next job starts another
+                    return
+                parent.problem = f"{problem}; the warm parent exited ({status}){_tail(parent.log)}"
+            elif parent.failures >= MAX_FAILURES:
                 parent.problem = problem
 
     def submission_folder(self) -> contextlib.AbstractContextManager[Path]:
@@ -227,7 +249,7 @@ class WarmPool:
         """End every parent and remove their folder."""
         with self._lock:
             self._closed.set()
-            parents = list(self._parents.values())
+            parents = list(self._parents.values()) + self._retired
         for parent in parents:
             if parent.process is not None:
                 _end(parent.process)
@@ -235,10 +257,11 @@ class WarmPool:
 
     def _start(self, key: tuple[tuple[str, ...], int]) -> _Parent:
         warm, threads = key
-        index = len(self._parents)
+        index = self._started
+        self._started += 1
         control = self.folder / f"parent-{index}.sock"
-        parent = _Parent(control)
         log = self.folder / f"parent-{index}.log"
+        parent = _Parent(control, log)
         command = self._command(list(warm), replace(self.limits, threads=threads), control)
         started: list[subprocess.Popen[bytes]] = []
         launched = threading.Event()
@@ -324,8 +347,16 @@ def _ready(process: subprocess.Popen[bytes], log: Path) -> str:
     _end(process)
     if isinstance(answer, dict) and answer.get("problem"):
         return f"the warm parent refused to serve: {answer['problem']}"
-    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
-    return "the warm parent did not start" + (f": {tail[0]}" if tail else "")
+    return "the warm parent did not start" + _tail(log)
+
+
+def _tail(log: Path) -> str:
+    """ ": <the log's last line>", or "" for an empty or missing log."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return f": {lines[-1]}" if lines else ""
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:
@@ -353,6 +384,9 @@ class WarmRunner(NbclientRunner):
     which path ran it. ``close`` ends the parents."""
 
     pool: WarmPool | None = field(default=None, repr=False, compare=False)
+    _cold: threading.local = field(
+        default_factory=threading.local, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.pool is None:
@@ -366,21 +400,31 @@ class WarmRunner(NbclientRunner):
     def run(self, job: ExecutionJob) -> Execution:
         execution = super().run(job)
         if execution.kernel == "warm" and execution.outcome is Outcome.NOT_STARTED:
-            problem = f"a warm kernel did not start ({execution.message})"
-            self._pool.broken(job, problem)
-            execution = super().run(job)
+            said = getattr(self._cold, "log", "")
+            problem = f"a warm kernel did not start ({execution.message}{said})"
+            self._pool.failed(job, problem)
+            self._cold.reason = problem  # this thread's next kernel: started cold
+            try:
+                execution = super().run(job)
+            finally:
+                self._cold.reason = ""
         return execution
 
     def close(self) -> None:
         self._pool.close()
 
-    def _folder(self) -> contextlib.AbstractContextManager[Path]:
-        return self._pool.submission_folder()
+    @contextlib.contextmanager
+    def _folder(self) -> Iterator[Path]:
+        with self._pool.submission_folder() as folder:
+            try:
+                yield folder
+            finally:  # what the kernel's start said, for the reason of a warm start that failed
+                self._cold.log = _tail(folder / "runtime" / "kernel.log")
 
     def _manager(
         self, job: ExecutionJob, workdir: Path, runtime: Path, limits: Limits
     ) -> SandboxedKernelManager:
-        control = self._pool.control(job)
+        control = getattr(self._cold, "reason", "") or self._pool.control(job)
         sandbox = sandbox_for(self.plan, workdir, runtime, limits)
         if isinstance(control, Path):
             return WarmKernelManager(sandbox, control)

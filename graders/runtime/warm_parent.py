@@ -75,8 +75,16 @@ def main() -> None:
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the system
     while True:
-        connection, _ = listener.accept()
-        if os.fork() == 0:
+        try:
+            connection, _ = listener.accept()
+        except OSError:  # a connection given up before it was accepted
+            continue
+        try:
+            child = os.fork()
+        except OSError as error:  # no process to spare now: this submission is started cold
+            print(f"fork failed: {error}", file=sys.stderr, flush=True)
+            child = -1
+        if child == 0:
             try:
                 _supervise(connection, listener)
             finally:

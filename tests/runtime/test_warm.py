@@ -115,3 +115,23 @@ def test_a_fork_that_does_not_start_is_graded_on_todays_path(warm: WarmRunner) -
     assert execution.kernel.startswith("cold (a warm kernel did not start")
     assert execution.outcome is Outcome.COMPLETED and execution.cells[0].output == "42\n"
     assert warm.run(job).kernel.startswith("cold (a warm kernel did not start")
+
+
+@pytest.mark.slow
+def test_a_parent_that_died_is_started_again(warm: WarmRunner) -> None:
+    runner = WarmRunner(warm.plan)
+    try:
+        job = _job("print(6 * 7)")
+        assert runner.run(job).kernel == "warm"
+        assert runner.pool is not None
+        (parent,) = runner.pool._parents.values()
+        assert parent.process is not None
+        parent.process.kill()
+        parent.process.wait()
+        after = runner.run(job)  # graded cold, and the parent is replaced
+        assert after.kernel.startswith("cold (a warm kernel did not start")
+        assert after.cells[0].output == "42\n"
+        again = runner.run(job)
+        assert again.kernel == "warm" and again.cells[0].output == "42\n"
+    finally:
+        runner.close()
