@@ -1,5 +1,5 @@
 """Warm kernels: each submission's kernel forked from a parent that has already imported what
-every kernel imports, isolated as in bwrap mode; today's path wherever that cannot be done.
+every kernel imports, isolated as in bwrap mode; the cold path wherever that cannot be done.
 
 In:  a ``SandboxPlan`` (``choose_mode``), ``Limits``, and per submission an ``ExecutionJob``.
 Out: ``WarmRunner``, a ``NbclientRunner`` (the same ``KernelRunner``) whose kernels are forked
@@ -28,17 +28,18 @@ Isolation, kept (``graders.runtime.warm_parent`` does it; the module docstring o
   folder), home and ``/dev/shm`` of ``Limits.tmpfs_bytes``, a new ``devpts``, its working folder
   at ``/work/submission`` and only its own sockets and connection file; the same rlimits, a new
   session, ``no_new_privs``, no capabilities, and a uid of its own (``_UID_BASE`` + the host
-  pid of the process the grader launched for it, unique among running sandboxes, as today).
-  Its memory is a copy-on-write copy of the parent's: what it changes stays its own.
+  pid of the process the grader launched for it, unique among running sandboxes, as on the
+  cold path). Its memory is a copy-on-write copy of the parent's: what it changes stays its own.
 - The end of the launched process (the grader's kill, or the grader's death) makes the
   supervisor kill the namespace's init, which ends every process in it; leftovers are found
   from the host by their pid namespace and killed (``kill_leftovers``).
 
-Where the warm path cannot be used, a submission runs on today's path and its
+Where the warm path cannot be used, a submission runs on the cold path and its
 ``Execution.kernel`` says why: sandbox mode ``none`` or bwrap unavailable (no namespaces),
 a grader not running as root (the child's namespaces would need a user namespace of their own,
 which this module does not build), a parent that did not become ready (its imports started a
-thread, a shared mapping), or a fork that did not start (the kernel is then started cold).
+thread, a shared mapping), or a fork that did not start (that kernel is then started cold; a
+parent that died is started again, one that keeps failing is given up: ``WarmPool.failed``).
 """
 
 from __future__ import annotations
@@ -380,7 +381,7 @@ def _private_folder(parent: Path) -> Iterator[Path]:
 @dataclass(frozen=True)
 class WarmRunner(NbclientRunner):
     """A ``NbclientRunner`` whose kernels are forked from warm parents (``WarmPool``); a
-    submission the warm path cannot take runs on today's path, and ``Execution.kernel`` says
+    submission the warm path cannot take runs on the cold path, and ``Execution.kernel`` says
     which path ran it. ``close`` ends the parents."""
 
     pool: WarmPool | None = field(default=None, repr=False, compare=False)
