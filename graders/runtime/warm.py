@@ -68,6 +68,7 @@ from graders.runtime.sandbox import (
     SandboxedKernelManager,
     SandboxPlan,
     _launcher,
+    _start_time,
     run_folder,
     sandbox_for,
     system_view,
@@ -150,28 +151,59 @@ class WarmKernelManager(SandboxedKernelManager):
         request |= {"log": str(sandbox.log), "grader_pid": os.getpid()}
         return [sys.executable, "-I", "-S", "-c", _CLIENT, json.dumps(request)]
 
-    def namespace(self) -> str:
-        """The kernel's pid namespace (``pid:[inode]``), "" until it is known."""
+    def namespace(self) -> tuple[str, str]:
+        """The kernel's pid namespace (``pid:[inode]``) and its init's start time (clock ticks
+        since boot), ("", "") until they are known."""
         try:
-            found = json.loads(self.record.read_text(encoding="ascii")).get("namespace", "")
-        except (OSError, ValueError, AttributeError):
-            return ""
-        return found if isinstance(found, str) else ""
+            found = json.loads(self.record.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            return "", ""
+        if not isinstance(found, dict):
+            return "", ""
+        namespace, started = found.get("namespace", ""), found.get("started", "")
+        if not (isinstance(namespace, str) and isinstance(started, str)):
+            return "", ""
+        return namespace, started
 
     def members(self) -> Iterator[int]:
         """The processes of the kernel's pid namespace (its init included), as host pids;
-        before that is known, the launched process."""
-        namespace = self.namespace()
+        before that is known, the launched process.
+
+        A namespace's number is reused as soon as it ends, by the next kernel's: the namespace
+        is this kernel's only while its init (pid 1 there, with the start time the parent
+        gave) runs. Its processes are returned only if that init still ran after they were
+        found; once it has ended, so has everything in it."""
+        namespace, started = self.namespace()
         if not namespace:
             yield from super().members()
             return
+        found, init = [], None
         for name in os.listdir("/proc"):
             if name.isdigit():
                 try:
-                    if os.readlink(f"/proc/{name}/ns/pid") == namespace:
-                        yield int(name)
+                    if os.readlink(f"/proc/{name}/ns/pid") != namespace:
+                        continue
                 except OSError:
                     continue
+                found.append(int(name))
+                if init is None and _is_init(int(name)):
+                    init = int(name)
+        if init is None or not started or _start_time(init) != started:
+            return  # ended (or another kernel's namespace now): nothing of this one runs
+        yield from found
+
+
+def _is_init(pid: int) -> bool:
+    """Whether host process ``pid`` is pid 1 of its own pid namespace (``NSpid``'s last)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("NSpid:"):
+                    ids = line.split()[1:]
+                    return len(ids) > 1 and ids[-1] == "1"
+    except OSError:
+        return False
+    return False
 
 
 MAX_FAILURES = 3  # warm starts that failed before a parent is no longer used

@@ -5,6 +5,7 @@ which path ran each submission."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,15 @@ import nbformat
 import pytest
 
 from graders.execute import Execution, ExecutionJob, NbclientRunner, Outcome
-from graders.runtime.sandbox import Limits, choose_mode
-from graders.runtime.warm import WarmPool, WarmRunner, kernel_counts, kernels_line, runner_for
+from graders.runtime.sandbox import Limits, choose_mode, sandbox_for
+from graders.runtime.warm import (
+    WarmKernelManager,
+    WarmPool,
+    WarmRunner,
+    kernel_counts,
+    kernels_line,
+    runner_for,
+)
 
 # what the student's code can tell about its kernel
 _LOOK = """\
@@ -135,3 +143,20 @@ def test_a_parent_that_died_is_started_again(warm: WarmRunner) -> None:
         assert again.kernel == "warm" and again.cells[0].output == "42\n"
     finally:
         runner.close()
+
+
+def test_a_namespace_number_that_another_kernel_reuses_is_not_this_kernels(
+    tmp_path: Path,
+) -> None:
+    """A pid namespace's number is reused once it ends: the kernel's processes are those of its
+    namespace only while the init the parent named (by its start time) runs."""
+    (tmp_path / "work").mkdir()
+    sandbox = sandbox_for(choose_mode("none"), tmp_path / "work", tmp_path / "run")
+    km = WarmKernelManager(sandbox, tmp_path / "control.sock")
+    assert list(km.members()) == []  # nothing launched, nothing recorded
+    with open("/proc/self/stat", "rb") as stat:
+        mine = stat.read().rsplit(b")", 1)[1].split()[19].decode()
+    namespace = os.readlink("/proc/self/ns/pid")  # this test's: full of processes
+    for started in (mine, "1"):  # an init that is not pid 1 of it, or started at another time
+        km.record.write_text(json.dumps({"namespace": namespace, "started": started}))
+        assert list(km.members()) == []

@@ -125,7 +125,7 @@ def test_a_warm_kernel_cannot_signal_trace_or_read_the_parent_or_a_sibling(
         deadline = time.monotonic() + 60
         kernels: list[WarmKernelManager] = []
         while time.monotonic() < deadline:
-            kernels = [km for km in _warm_kernels(runner) if km.namespace()]
+            kernels = [km for km in _warm_kernels(runner) if km.namespace()[0]]
             if kernels and len(list(kernels[0].members())) >= 2:
                 break
             time.sleep(0.1)
