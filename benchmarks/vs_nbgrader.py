@@ -3,6 +3,7 @@
 
     python benchmarks/vs_nbgrader.py --n 20 [--workers K] [--rounds R] [--json FILE]
                                      [--homework HW] [--keep-setup] [--venv DIR] [--keep]
+    python benchmarks/vs_nbgrader.py --regrade 500   # only the cached re-grade of 500
 
 Writes N copies of one assignment (HW4 by default) in both formats with the same student code:
 every automatically graded answer whose reference is a plain number or string is answered with
@@ -22,8 +23,10 @@ bytecode, which pip writes for nbgrader's packages), it times, each as a whole c
 started from cold:
 
 - ``nbgrader autograde ps1 --force`` (one notebook at a time, its only mode);
-- ``grade.py <ours> --workers K --rerun`` into a fresh report folder (no cache), K = cores;
+- ``grade.py <ours> --workers K --rerun --kernels cold`` into a fresh report folder (no cache),
+  K = cores (today's path: a new interpreter per kernel);
 - the same with ``--workers 1``;
+- both again with ``--kernels warm`` (kernels forked from a warm parent, same isolation);
 - the cached re-grade: the first command again without ``--rerun``, into the same folder;
 - the floor: a bare kernel per notebook running the same cells through nbclient, with no
   sandbox, harvest, checks or reports (what executing the student's code costs at least);
@@ -66,6 +69,7 @@ from graders.execute import ExecutionJob, NbclientRunner, Outcome
 from graders.model.parts import TextPart
 from graders.model.questions import Homework, Probing
 from graders.runtime.sandbox import choose_mode
+from graders.runtime.warm import runner_for
 from graders.student.release import PLACEHOLDER, fill_answers, release_notebook
 from reference import catalogue
 
@@ -465,6 +469,7 @@ class OurRun:
     cached: int
     isolation: str
     execution_seconds: tuple[float, ...]  # each result's kernel-side time (JSON ``seconds``)
+    kernels: str = ""  # the summary's "Kernels:" line: which path started each kernel
 
 
 def compile_project() -> None:
@@ -485,10 +490,13 @@ def grade_ours(
     rerun: bool,
     log: Path,
     meter: CpuMeter | None = None,
+    kernels: str = "cold",
 ) -> tuple[Timed, str]:
-    """Time ``grade.py`` as a user runs it; return the time and what it printed."""
+    """Time ``grade.py`` as a user runs it (``--kernels kernels``); return the time and what
+    it printed."""
     command: list[object] = [sys.executable, ROOT / "grade.py", submissions, "--out", out]
     command += ["--workers", str(workers)] + (["--rerun"] if rerun else [])
+    command += ["--kernels", kernels]
     start = log.stat().st_size if log.exists() else 0
     took = timed(lambda: _run(command, ROOT, log), meter)
     with log.open(encoding="utf-8") as handle:
@@ -515,8 +523,14 @@ def check_ours(
         if sum(t["score"] for t in answered) != assignment.points:
             raise SystemExit(f"{path}: the answered items are not worth {assignment.points}")
         seconds.append(float(record["seconds"]))
+    kernels = re.search(r"^Kernels: .*$", output, re.MULTILINE)
     return OurRun(
-        took, int(summary.group(2)), int(summary.group(3)), isolation.group(1), tuple(seconds)
+        took,
+        int(summary.group(2)),
+        int(summary.group(3)),
+        isolation.group(1),
+        tuple(seconds),
+        kernels.group(0) if kernels else "",
     )
 
 
@@ -552,6 +566,8 @@ class Round:
     ours_single: OurRun
     cached: OurRun
     floor: Timed
+    warm_parallel: OurRun  # the same two runs with --kernels warm
+    warm_single: OurRun
 
 
 @dataclass(frozen=True)
@@ -561,6 +577,7 @@ class Parts:
     startup: Timed  # grade.py on an empty folder: interpreter, imports, catalogue, index page
     bare_empty: Timed  # a bare kernel started and stopped, no cell
     sandboxed_empty: Timed  # the same through our runner and sandbox
+    warm_empty: Timed  # the same forked from a warm parent (graders.runtime.warm)
 
 
 @dataclass
@@ -616,15 +633,18 @@ class Bench:
         shutil.copy(self.ours / self.homework.id / f"{self.students[0]}.ipynb", one)
         grade_ours(one.parent, self.work / "reports-warm-up", 1, rerun=True, log=self.log)
 
-    def our_cold_run(self, workers: int, label: str) -> OurRun:
-        print(f"  grade.py --workers {workers} --rerun ...", flush=True)
+    def our_cold_run(self, workers: int, label: str, kernels: str = "cold") -> OurRun:
+        """Grade every submission again (``--rerun``: no cache), kernels started ``kernels``."""
+        print(f"  grade.py --workers {workers} --rerun --kernels {kernels} ...", flush=True)
         out = self.work / f"reports-{label}"
         took, output = grade_ours(
-            self.ours, out, workers, rerun=True, log=self.log, meter=self.meter
+            self.ours, out, workers, rerun=True, log=self.log, meter=self.meter, kernels=kernels
         )
         run = check_ours(output, out, self.assignment, self.students, took)
         if run.executed != len(self.students):
             raise SystemExit(f"a cold run executed {run.executed} of {len(self.students)}")
+        if not run.kernels.startswith(f"Kernels: {len(self.students)} {kernels} "):
+            raise SystemExit(f"not every kernel was started {kernels}: {run.kernels}")
         return run
 
     def one_round(self, k: int) -> Round:
@@ -634,6 +654,8 @@ class Bench:
         check_nbgrader_grades(self.course, self.venv, env, self.students, points)
         parallel = self.our_cold_run(self.workers, f"parallel-{k}")
         single = self.our_cold_run(1, f"single-{k}")
+        warm_parallel = self.our_cold_run(self.workers, f"warm-parallel-{k}", "warm")
+        warm_single = self.our_cold_run(1, f"warm-single-{k}", "warm")
         print(f"  grade.py --workers {self.workers} (cached re-grade) ...", flush=True)
         out = self.work / f"reports-parallel-{k}"
         took, output = grade_ours(
@@ -648,7 +670,7 @@ class Bench:
         notebooks = sorted((self.ours / self.homework.id).glob("*.ipynb"))
         limit = int(self.homework.limits.cell)
         floor = timed(lambda: bare_kernel_floor(notebooks, limit), self.meter)
-        return Round(nb, parallel, single, cached, floor)
+        return Round(nb, parallel, single, cached, floor, warm_parallel, warm_single)
 
     def parts(self) -> Parts:
         print("  start-up and kernel start/stop alone ...", flush=True)
@@ -659,9 +681,13 @@ class Bench:
         startup = best_of(3, lambda: _run(command, ROOT, self.log, ok=none_found), self.meter)
         empty = nbformat.v4.new_notebook()
         bare = best_of(3, lambda: bare_kernel(nbformat.from_dict(empty), self.work, 10), self.meter)
-        runner = NbclientRunner(choose_mode("auto", fallback=True))
+        plan = choose_mode("auto", fallback=True)
+        runner = NbclientRunner(plan)
         sandboxed = best_of(3, lambda: sandboxed_empty_run(runner), self.meter)
-        return Parts(startup, bare, sandboxed)
+        with runner_for(plan, "warm") as warm:
+            sandboxed_empty_run(warm)  # the parent's start, untimed
+            forked = best_of(3, lambda: sandboxed_empty_run(warm), self.meter)
+        return Parts(startup, bare, sandboxed, forked)
 
 
 @dataclass
@@ -698,6 +724,8 @@ def summarise(rounds: Sequence[Round], parts: Parts, figures: Figures) -> None:
         "ours_single": lambda r: r.ours_single.timed,
         "ours_cached": lambda r: r.cached.timed,
         "bare_kernel_floor": lambda r: r.floor,
+        "ours_warm_parallel": lambda r: r.warm_parallel.timed,
+        "ours_warm_single": lambda r: r.warm_single.timed,
     }
     totals = {k: min(pick(r).seconds for r in rounds) for k, pick in picks.items()}
     figures.totals = totals
@@ -708,6 +736,10 @@ def summarise(rounds: Sequence[Round], parts: Parts, figures: Figures) -> None:
     figures.ratios = {
         "ours_parallel_vs_nbgrader": round(totals["nbgrader"] / totals["ours_parallel"], 2),
         "ours_single_vs_nbgrader": round(totals["nbgrader"] / totals["ours_single"], 2),
+        "ours_warm_parallel_vs_nbgrader": round(
+            totals["nbgrader"] / totals["ours_warm_parallel"], 2
+        ),
+        "ours_warm_single_vs_nbgrader": round(totals["nbgrader"] / totals["ours_warm_single"], 2),
     }
     single = min(rounds, key=lambda r: r.ours_single.timed.seconds).ours_single
     execution = sum(single.execution_seconds) / n
@@ -724,6 +756,7 @@ def summarise(rounds: Sequence[Round], parts: Parts, figures: Figures) -> None:
             "startup": parts.startup.seconds,
             "kernel_start_stop_bare": parts.bare_empty.seconds,
             "kernel_start_stop_sandboxed": parts.sandboxed_empty.seconds,
+            "kernel_start_stop_warm": parts.warm_empty.seconds,
         },
     }
     single_cpu, floor_cpu, cached_cpu = (
@@ -740,12 +773,20 @@ def summarise(rounds: Sequence[Round], parts: Parts, figures: Figures) -> None:
             "startup": startup_cpu,
             "kernel_start_stop_bare": parts.bare_empty.cpu,
             "kernel_start_stop_sandboxed": parts.sandboxed_empty.cpu,
+            "kernel_start_stop_warm": parts.warm_empty.cpu,
         }
     limit = HIGH_LOAD * figures.cores
     figures.load_high = any(
         max(t.load_before[0], t.load_after[0]) > limit
         for r in rounds
-        for t in (r.nbgrader, r.ours_parallel.timed, r.ours_single.timed, r.floor)
+        for t in (
+            r.nbgrader,
+            r.ours_parallel.timed,
+            r.ours_single.timed,
+            r.floor,
+            r.warm_parallel.timed,
+            r.warm_single.timed,
+        )
     )
     figures.rounds = [asdict(r) for r in rounds]
     figures.parts = asdict(parts)
@@ -785,6 +826,12 @@ def report(figures: Figures) -> str:
         ("nbgrader autograde (one at a time)", "nbgrader", 1.0),
         (f"ours, --workers {w}, cold", "ours_parallel", ratio["ours_parallel_vs_nbgrader"]),
         ("ours, --workers 1, cold", "ours_single", ratio["ours_single_vs_nbgrader"]),
+        (
+            f"ours, --workers {w}, warm",
+            "ours_warm_parallel",
+            ratio["ours_warm_parallel_vs_nbgrader"],
+        ),
+        ("ours, --workers 1, warm", "ours_warm_single", ratio["ours_warm_single_vs_nbgrader"]),
         (f"ours, --workers {w}, cached re-grade", "ours_cached", None),
         ("floor: bare kernel per notebook, no grader", "bare_kernel_floor", None),
     ]
@@ -826,6 +873,7 @@ def report(figures: Figures) -> str:
     for name, key in (
         ("a kernel started and stopped, bare", "kernel_start_stop_bare"),
         ("the same through our sandboxed runner", "kernel_start_stop_sandboxed"),
+        ("the same forked from a warm parent (--kernels warm)", "kernel_start_stop_warm"),
         ("grade.py on an empty folder (once per batch)", "startup"),
     ):
         lines.append(f"  {name:64} {_cell(parts_wall[key])}  {_cell(parts_cpu.get(key))}")
@@ -916,6 +964,13 @@ def _parser() -> argparse.ArgumentParser:
         "from our notebooks, as nbgrader's have none (a kernel probe then finds nothing to "
         "measure)",
     )
+    parser.add_argument(
+        "--regrade",
+        type=int,
+        metavar="N",
+        help="measure only the cached re-grade of N submissions (no nbgrader): grade them once "
+        "with warm kernels, then time grade.py again on the same folder",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     parser.add_argument(
         "--keep", action="store_true", help="keep the work folder (submissions, reports, logs)"
@@ -933,6 +988,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assignment = plan_assignment(
         books[args.homework], keep_setup=args.keep_setup, drop_unanswered=args.drop_unanswered
     )
+    if args.regrade:
+        return measure_regrade(assignment, args.regrade, args.workers, keep=args.keep)
     venv = args.venv.expanduser().absolute()
     venv.parent.mkdir(parents=True, exist_ok=True)
     ensure_nbgrader(venv, args.nbgrader_version, venv.parent / "install.log")
@@ -956,6 +1013,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"figures written to {args.json}")
     finally:
         if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def measure_regrade(assignment: Assignment, n: int, workers: int, *, keep: bool) -> int:
+    """``--regrade N``: N submissions graded once (warm kernels), then the cached re-grade."""
+    work = Path(tempfile.mkdtemp(prefix="vs-nbgrader-regrade-"))
+    students = student_ids(n)
+    try:
+        write_ours(assignment, students, work / "ours")
+        out, log = work / "reports", work / "ours.log"
+        compile_project()
+        print(f"{n} submissions, grading once (--kernels warm), load {_rounded(os.getloadavg())}")
+        first, output = grade_ours(work / "ours", out, workers, rerun=True, log=log, kernels="warm")
+        graded = check_ours(output, out, assignment, students, first)
+        print(f"  graded in {first.seconds:.1f} s ({graded.kernels})")
+        print(f"cached re-grade, load {_rounded(os.getloadavg())}")
+        again, output = grade_ours(work / "ours", out, workers, rerun=False, log=log)
+        cached = check_ours(output, out, assignment, students, again)
+        if cached.cached != n:
+            raise SystemExit(f"the re-grade took {cached.cached} of {n} from cache")
+        print(
+            f"  cached re-grade of {n} submissions: {again.seconds:.2f} s "
+            f"({again.seconds / n * 1000:.1f} ms each), load {_rounded(os.getloadavg())}"
+        )
+    finally:
+        if keep:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -45,6 +45,7 @@ from graders.runtime.sandbox import (
     choose_mode,
     remove_stale_run_folders,
 )
+from graders.runtime.warm import DEFAULT_KERNELS, KERNELS, kernels_line, runner_for
 from graders.student.ci import add_commands, run_command
 from graders.student.public import write_public_release, write_variant_releases
 
@@ -174,6 +175,15 @@ def _parser(config: Mapping[str, Any]) -> argparse.ArgumentParser:
         "grading refuses to start where bwrap cannot, and says how to fix it), or none "
         "(no isolation, for trusted notebooks only: rlimits, a private folder and a scrubbed "
         "environment; every report says it ran without isolation); default: %(default)s",
+    )
+    grade.add_argument(
+        "--kernels",
+        choices=KERNELS,
+        default=config.get("kernels", DEFAULT_KERNELS),
+        help="how each kernel starts: warm (forked from a parent that has already imported "
+        "ipykernel and the homework's heavy modules, with the same bwrap isolation; where that "
+        "cannot be done, cold, and the summary says which submissions) or cold (a new "
+        "interpreter per submission); default: %(default)s",
     )
 
     release = sub.add_parser(
@@ -393,9 +403,11 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.dask:
         summary = _grade_on_dask(args, submissions, catalogue, settings)
     else:
-        runner = NbclientRunner(plan)  # threads: the homework's (one), whatever --workers is
-        summary = grade_batch(submissions, catalogue, runner, settings)
+        # threads: the homework's (one), whatever --workers is
+        with runner_for(plan, args.kernels) as runner:
+            summary = grade_batch(submissions, catalogue, runner, settings)
     _print_summary(summary, args.out, time.monotonic() - started)
+    print(kernels_line(r.execution for r in summary.results if not r.cached))
     if plan.mode == "none" and summary.results:
         print(f"Isolation: none — this batch {UNISOLATED} (--sandbox none); every report says so.")
     return 0 if summary.results else 1

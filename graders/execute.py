@@ -14,6 +14,7 @@ that finished, so the answers of the cells that did finish survive a later hang 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import re
 import shutil
@@ -36,6 +37,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from graders.runtime.determinism import DEFAULT_SEED, preamble
 from graders.runtime.sandbox import (
     Limits,
+    SandboxedKernelManager,
     SandboxPlan,
     cpu_seconds,
     is_running,
@@ -96,6 +98,9 @@ class Execution:
     message: str = ""
     seconds: float = 0.0
     isolation: str = "none"
+    # which path started the kernel: "warm" (forked from a warm parent, graders.runtime.warm),
+    # "cold" (a kernel of its own) or "cold (why the warm path was not used)"; "" if unknown
+    kernel: str = ""
 
     @property
     def failed_cells(self) -> tuple[CellRun, ...]:
@@ -257,8 +262,18 @@ class NbclientRunner:
             raise Stopped
         return execution
 
+    def _folder(self) -> contextlib.AbstractContextManager[Path]:
+        """A new private run folder for one submission (``run_folder``)."""
+        return run_folder()
+
+    def _manager(
+        self, job: ExecutionJob, workdir: Path, runtime: Path, limits: Limits
+    ) -> SandboxedKernelManager:
+        """The kernel manager of one submission (``kernel_manager``: a kernel of its own)."""
+        return kernel_manager(self.plan, workdir, runtime, limits)
+
     def _run_in_folder(self, job: ExecutionJob) -> Execution:
-        with run_folder() as tmp:
+        with self._folder() as tmp:
             workdir = tmp / "submission"
             workdir.mkdir()
             for path in job.files:
@@ -275,7 +290,7 @@ class NbclientRunner:
         started = time.monotonic()
         isolation = self.isolation
         limits = replace(self.limits, threads=job.threads)
-        km = kernel_manager(self.plan, workdir, runtime, limits)
+        km = self._manager(job, workdir, runtime, limits)
         self._live.add(km)
         client = _CappedClient(
             nbformat.from_dict(job.notebook),
@@ -314,15 +329,18 @@ class NbclientRunner:
                     f"the kernel could not be started: {reason}",
                     time.monotonic() - started,
                     isolation,
+                    km.kernel_path,
                 )
             session.kernel_died(f"the kernel stopped responding ({reason})")
         finally:
+            atexit.unregister(client._cleanup_kernel)  # left registered by a failed start
             await _shut_down(client, km)
             kill_leftovers(km)
             self._live.discard(km)
             for context in (*client.contexts, km.context):
                 context.destroy(linger=0)  # close every socket of this run, however it ended
-        return session.result(time.monotonic() - session.started, isolation)
+        execution = session.result(time.monotonic() - session.started, isolation)
+        return replace(execution, kernel=km.kernel_path)
 
 
 async def _warm_up(client: NotebookClient, job: ExecutionJob) -> None:

@@ -230,6 +230,7 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
         "submitted": result.submitted or None,
         "late_penalty": result.late_penalty,
         "isolation": execution.isolation if execution else None,
+        "kernel": execution.kernel if execution else None,
         "seconds": round(execution.seconds, 2) if execution else None,
         "notes": list(result.notes),
         "graded_at": result.graded_at,

@@ -62,6 +62,7 @@ def store(folder: Path, key: str, execution: Execution, nonce: str) -> None:
         "message": execution.message,
         "seconds": execution.seconds,
         "isolation": execution.isolation,
+        "kernel": execution.kernel,
         "harvest_output": execution.harvest_output,
         "cells": [
             {
@@ -135,4 +136,5 @@ def _execution(data: dict[str, Any]) -> Execution:
         str(data["message"]),
         float(data["seconds"]),
         str(data["isolation"]),
+        str(data.get("kernel", "")),
     )

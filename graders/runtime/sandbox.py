@@ -307,25 +307,7 @@ class Sandbox:
         """bwrap and its options, up to (not including) the ``--`` before the command."""
         assert self.plan.bwrap is not None
         arguments = [self.plan.bwrap, *_namespace_options(as_root=self.as_root)]
-        arguments += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
-        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-            path = Path("/", name)
-            if path.is_symlink():
-                arguments += ["--symlink", os.readlink(path), str(path)]
-            elif path.is_dir():
-                arguments += ["--ro-bind", str(path), str(path)]
-        size = str(self.limits.tmpfs_bytes)
-        arguments += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev"]
-        for tmpfs in ("/dev/shm", "/tmp", HOME_DIR):
-            arguments += ["--size", size, "--tmpfs", tmpfs]
-        # after the private tmpfs, which would hide an interpreter (a virtual environment) in /tmp
-        folders = _interpreter_folders()
-        for folder in folders:
-            arguments += _bind("--ro-bind", folder, folder)
-        for package in _hidden(folders, _project_packages()):
-            arguments += ["--tmpfs", str(package)]
-        for labelled in _hidden(folders, label_sources()):  # held-out labels stay unseen
-            arguments += ["--size", "4096", "--tmpfs", str(labelled)]
+        arguments += system_view(self.limits)
         arguments += _bind("--bind", self.workdir, Path(SUBMISSION_DIR))
         arguments += _bind("--ro-bind", self.connection_file, self.connection_file)
         arguments += _bind("--bind", self.sockets, self.sockets)
@@ -337,11 +319,39 @@ class Sandbox:
         return arguments
 
 
+def system_view(limits: Limits) -> list[str]:
+    """bwrap options showing a kernel the system and the Python installation read-only (the
+    project's packages covered), a fresh ``/proc`` and ``/dev``, and private tmpfs ``/tmp``,
+    ``/dev/shm`` and home of ``limits.tmpfs_bytes`` each, the held-out labels' sources covered;
+    nothing of the host's files else."""
+    arguments = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/", name)
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            arguments += ["--ro-bind", str(path), str(path)]
+    size = str(limits.tmpfs_bytes)
+    arguments += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev"]
+    for tmpfs in ("/dev/shm", "/tmp", HOME_DIR):
+        arguments += ["--size", size, "--tmpfs", tmpfs]
+    # after the private tmpfs, which would hide an interpreter (a virtual environment) in /tmp
+    folders = _interpreter_folders()
+    for folder in folders:
+        arguments += _bind("--ro-bind", folder, folder)
+    for package in _hidden(folders, _project_packages()):
+        arguments += ["--tmpfs", str(package)]
+    for labelled in _hidden(folders, label_sources()):  # held-out labels stay unseen
+        arguments += ["--size", "4096", "--tmpfs", str(labelled)]
+    return arguments
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """An ``AsyncKernelManager`` whose kernel is launched by ``Sandbox.command``."""
 
     sandbox: Sandbox
     _sandbox_spec: KernelSpec
+    kernel_path = "cold"  # a kernel of its own (``Execution.kernel``)
 
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(
@@ -369,6 +379,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         super().write_connection_file(**kwargs)
         # readable by the kernel's uid; on the host only through the private runtime folder
         os.chmod(self.connection_file, 0o644)
+
+    def members(self) -> Iterator[int]:
+        """Live processes of the sandbox (host pids): by its marker, session and group."""
+        leader = getattr(self.provisioner, "pid", None)
+        return _members(self.sandbox.token, leader if isinstance(leader, int) else None)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -405,7 +420,19 @@ def kernel_manager(
     limits: Limits | None = None,
     extra_ro: Sequence[Path] = (),
 ) -> SandboxedKernelManager:
-    """A kernel manager (not started) for one submission; see the module docstring.
+    """A kernel manager (not started) for one submission; see the module docstring and
+    ``sandbox_for``."""
+    return SandboxedKernelManager(sandbox_for(plan, workdir, runtime_dir, limits, extra_ro))
+
+
+def sandbox_for(
+    plan: SandboxPlan,
+    workdir: Path,
+    runtime_dir: Path,
+    limits: Limits | None = None,
+    extra_ro: Sequence[Path] = (),
+) -> Sandbox:
+    """One submission's sandbox, its runtime folder made.
 
     ``workdir`` must hold only this submission's files; in bwrap mode run as root, the
     kernel's uid becomes their owner. ``runtime_dir`` must be private to this submission and
@@ -434,7 +461,7 @@ def kernel_manager(
     if plan.mode == "none":
         sandbox.home.mkdir(exist_ok=True)
         sandbox.tmp.mkdir(exist_ok=True)
-    return SandboxedKernelManager(sandbox)
+    return sandbox
 
 
 def kill_leftovers(km: SandboxedKernelManager, rounds: int = 50) -> int:
@@ -447,16 +474,14 @@ def kill_leftovers(km: SandboxedKernelManager, rounds: int = 50) -> int:
     sandbox's marker variable are killed, again and again until none is left.
     """
     provisioner = km.provisioner
-    leader = getattr(provisioner, "pid", None)
-    leader = leader if isinstance(leader, int) else None
-    found = set(_members(km.sandbox.token, leader))
+    found = set(km.members())
     process = getattr(provisioner, "process", None)
     if isinstance(process, subprocess.Popen) and process.poll() is None:
         _signal_group(process.pid)
         process.kill()
         process.wait()
     for _ in range(rounds):
-        alive = set(_members(km.sandbox.token, leader))
+        alive = set(km.members())
         if not alive:
             break
         for pid in alive:
@@ -471,13 +496,11 @@ def is_running(km: SandboxedKernelManager, samples: int = 5, pause: float = 0.05
     """Whether the sandbox is computing (a process of it running or waiting for a CPU in most
     of ``samples`` looks, ``pause`` seconds apart) rather than idle: whether a kernel that does
     not answer is still at work, whatever the machine's load."""
-    leader = getattr(km.provisioner, "pid", None)
-    leader = leader if isinstance(leader, int) else None
     busy = 0
     for sample in range(samples):
         if sample:
             time.sleep(pause)
-        busy += any(_state(pid) == b"R" for pid in _members(km.sandbox.token, leader))
+        busy += any(_state(pid) == b"R" for pid in km.members())
     return busy * 2 > samples
 
 
@@ -485,10 +508,8 @@ def cpu_seconds(km: SandboxedKernelManager) -> float:
     """Processor time (user + system) the sandbox has used so far: its live processes' own and
     that of their finished children, from ``/proc/<pid>/stat``. Unlike the clock, it does not
     grow while the kernel waits for a CPU that other work holds."""
-    leader = getattr(km.provisioner, "pid", None)
-    leader = leader if isinstance(leader, int) else None
     ticks = 0
-    for pid in _members(km.sandbox.token, leader):
+    for pid in km.members():
         ticks += _cpu_ticks(pid)
     return ticks / _CLOCK_TICKS
 
