@@ -184,7 +184,9 @@ def test_verify_reports_a_wrong_reference(hw1: Homework) -> None:
     (derivation,) = question.parts
     assert isinstance(derivation, Derivation)
     wrong = tuple(
-        replace(s, formula=2 * s.formula) if s.name == "dE_dw5" else s for s in derivation.steps
+        # broken with its written form, which must equal the formula
+        replace(s, formula=2 * s.formula, written=f"2*({s.written})") if s.name == "dE_dw5" else s
+        for s in derivation.steps
     )
     broken_q1 = replace(question, parts=(replace(derivation, steps=wrong),))
     broken = replace(hw1, questions=(broken_q1, *hw1.questions[1:]))

@@ -58,7 +58,7 @@ def test_a_module_that_builds_another_id_is_an_error(
     monkeypatch: pytest.MonkeyPatch, books: Catalogue
 ) -> None:
     monkeypatch.setattr("reference.hw4.homework", lambda: books["hw1"])
-    with pytest.raises(RuntimeError, match=r"reference.hw4.homework\(\) built 'hw1'"):
+    with pytest.raises(RuntimeError, match=r"the reference module of hw4 built 'hw1'"):
         Catalogue()["hw4"]
 
 
