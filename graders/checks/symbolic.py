@@ -18,10 +18,11 @@ Equivalence is decided numerically and confirmed symbolically:
    the reference is defined, a domain mismatch, reported as such.
 2. A numeric match is confirmed by proving ``student - reference == 0``: ``cancel`` after
    ``rewrite(exp)`` first (fast, and enough for sigmoid/tanh/sech/softplus identities), then
-   ``simplify``. sympy cannot be interrupted, so the proof runs in a daemon thread that is
-   waited for ``symbolic_timeout`` seconds; if it has not finished, the verdict stays correct
-   and says it was confirmed numerically only (the thread finishes on its own in the
-   background). ``extra["confirmed_by"]`` records which route settled it.
+   ``simplify``. sympy cannot be interrupted, so the proof runs in a child process (forked,
+   so it starts at once with the expressions in hand) that is waited for ``symbolic_timeout``
+   seconds and then killed: a hard answer never leaves a proof running to slow later checks.
+   If it has not finished, the verdict stays correct and says it was confirmed numerically
+   only. ``extra["confirmed_by"]`` records which route settled it.
 3. A numeric mismatch is incorrect; the named mistakes are then compared the same way, and the
    first that matches is attached with its credit.
 
@@ -30,8 +31,11 @@ Symbols the student uses that the reference does not are named in the feedback.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
-import threading
+import select
+import signal
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -99,6 +103,16 @@ RANGES: tuple[tuple[float, float], ...] = (
     (-5.0, -1.0),
 )
 """Where sample values are drawn: mixed signs, small and moderate magnitudes (|x| <= 5)."""
+
+REGIONS: tuple[tuple[tuple[float, float], ...], ...] = (
+    ((0.05, 3.0), (1.0, 5.0), (0.2, 2.0)),
+    ((-0.95, 0.95), (0.05, 0.95), (-0.5, 0.5)),
+    ((5.0, 25.0), (1.0, 10.0), (3.0, 12.0)),
+)
+"""Where to look next when the expected formula is defined at too few of the usual points
+(log(a) + log(b) wants a, b > 0; asin(x) wants |x| <= 1; sqrt(x - 5) wants x >= 5): every
+variable is drawn from one region's ranges, and the first region that gives enough points is
+used together with the usual points."""
 
 _NOTATION_ROUNDS = 8
 
@@ -192,15 +206,25 @@ def _judge(
     extra: dict[str, Any],
 ) -> tuple[Status, float, str, Mistake | None]:
     """Status, credit, feedback and mistake for two prepared formulas; fills in ``extra``."""
-    points = sample_points(_free_symbols(student, target, *(v for _, v in variants)), seed)
+    symbols = _free_symbols(student, target, *(v for _, v in variants))
+    points = sample_points(symbols, seed)
     evaluations = Evaluations(points)
     comparison = compare(student, target, points, evaluations)
+    for region in REGIONS if comparison.defined < MIN_POINTS else ():
+        wider = [*points, *sample_points(symbols, seed, ranges=region)]
+        wider_evaluations = Evaluations(wider)
+        found = compare(student, target, wider, wider_evaluations)
+        if found.defined >= MIN_POINTS:
+            points, evaluations, comparison = wider, wider_evaluations, found
+            extra["region"] = [list(bounds) for bounds in region]
+            break
     extra["points"] = comparison.compared
     if comparison.defined < MIN_POINTS:
         note = "The expected formula could not be evaluated at enough points to compare."
         return Status.MANUAL, 0.0, note, None
     if comparison.equal:
-        proof = prove_equal(student, target, symbolic_timeout, points)
+        real = [p for i, p in enumerate(points) if evaluations.at(target, i) is not None]
+        proof = prove_equal(student, target, symbolic_timeout, real)
         extra["proof"] = proof
         if proof == "apart":
             return Status.INCORRECT, 0.0, _apart_note(), None
@@ -321,14 +345,19 @@ def _free_symbols(*exprs: sympy.Basic) -> list[sympy.Symbol]:
 # Numeric comparison
 
 
-def sample_points(symbols: Sequence[sympy.Symbol], seed: int, count: int = POINTS) -> list[Point]:
-    """``count`` seeded points, each variable drawn from a range of RANGES in turn."""
+def sample_points(
+    symbols: Sequence[sympy.Symbol],
+    seed: int,
+    count: int = POINTS,
+    ranges: Sequence[tuple[float, float]] = RANGES,
+) -> list[Point]:
+    """``count`` seeded points, each variable drawn from one of ``ranges`` in turn."""
     rng = random.Random(seed)
     points: list[Point] = []
     for i in range(count):
         point: dict[sympy.Symbol, float] = {}
         for j, symbol in enumerate(symbols):
-            low, high = RANGES[(i + j) % len(RANGES)]
+            low, high = ranges[(i + j) % len(ranges)]
             point[symbol] = rng.uniform(low, high)
         points.append(MappingProxyType(point))
     return points
@@ -404,10 +433,9 @@ def prove_equal(
 
     Returns ``"proved"``, ``"apart"`` (the difference, evaluated as one expression at
     ``points``, is surely not 0), ``"not proved"`` (sympy finished without reaching 0) or
-    ``"timed out"``. The work runs in a daemon thread; after a time-out it is left to finish
-    in the background, since sympy cannot be interrupted.
+    ``"timed out"``. The work runs in a forked child process, killed at the time limit (sympy
+    cannot be interrupted, and a thread cannot be stopped).
     """
-    outcome: list[str] = []
 
     def work() -> str:
         difference = formula - target
@@ -415,17 +443,40 @@ def prove_equal(
             return "proved"
         return "apart" if apart(difference, points) else "not proved"
 
-    worker = threading.Thread(target=_record, args=(work, outcome), daemon=True)
-    worker.start()
-    worker.join(timeout)
-    return outcome[0] if outcome else "timed out"
+    return run_killable(work, timeout, "timed out")
 
 
-def _record(work: Callable[[], str], outcome: list[str]) -> None:
+_OUTCOMES = ("proved", "apart", "not proved")
+
+
+def run_killable(work: Callable[[], str], timeout: float, late: str) -> str:
+    """``work()`` (one of _OUTCOMES) computed in a forked child, or ``late`` if it has not
+    answered within ``timeout`` seconds; the child is then killed, so nothing lingers."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer in one write, then leave without any clean-up
+        os.close(reader)
+        try:
+            answer = work()
+        except BaseException:  # a sympy failure is "not proved", never a crash
+            answer = "not proved"
+        os.write(writer, _OUTCOMES.index(answer).to_bytes(1, "big"))
+        os._exit(0)
+    os.close(writer)
     try:
-        outcome.append(work())
-    except Exception:  # a sympy failure is "not proved", never a crash of the worker
-        outcome.append("not proved")
+        ready, _, _ = select.select([reader], [], [], max(timeout, 0.0))
+        data = os.read(reader, 1) if ready else b""
+    finally:
+        os.close(reader)
+        if not data:
+            _kill(pid)
+        os.waitpid(pid, 0)
+    return _OUTCOMES[data[0]] if data and data[0] < len(_OUTCOMES) else late
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it may have finished just now
+        os.kill(pid, signal.SIGKILL)
 
 
 def apart(difference: sympy.Expr, points: Sequence[Point], tries: int = 4) -> bool:
