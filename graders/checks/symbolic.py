@@ -115,6 +115,22 @@ REGIONS: tuple[tuple[tuple[float, float], ...], ...] = (
 variable is drawn from one region's ranges, and the first region that gives enough points is
 used together with the usual points."""
 
+SUSPECT = 1e-24
+"""Two formulas agreeing at every point but differing there by more than this (relative, or
+in absolute terms near 0) are checked for being apart in the grader's own process, before
+any proof: a proof that times out must never turn a real difference into "correct". Equal
+formulas computed at DIGITS = 30 digits agree far more closely."""
+
+FLOAT_PRECISION = 1e-13
+"""How closely an answer must agree with a reference holding binary floats (about 15
+digits) to be equal at the reference's precision."""
+
+WIDE: tuple[tuple[float, float], ...] = ((-1200.0, -10.0), (10.0, 1200.0))
+PROBES = 8
+"""After an agreement at the usual points, the two are also compared at PROBES points of
+large magnitude (WIDE): a difference where both have a value there is a difference. Points
+where either side is undefined or overflows are skipped; they are no evidence either way."""
+
 _NOTATION_ROUNDS = 8
 
 Point = Mapping[sympy.Symbol, float]
@@ -136,6 +152,8 @@ class Comparison:
     undefined: int
     example: tuple[Point, float, float] | None = None
     undefined_at: Point | None = None
+    closest: float = 0.0
+    """The largest relative difference among the points where the two agree."""
 
     @property
     def equal(self) -> bool:
@@ -224,8 +242,16 @@ def _judge(
         note = "The expected formula could not be evaluated at enough points to compare."
         return Status.MANUAL, 0.0, note, None
     if comparison.equal:
+        probe = compare(student, target, sample_points(symbols, seed, PROBES, WIDE))
+        if probe.differing:  # |x + 100| - 100 and |x + 101| - 101 differ only for x < -100
+            extra["wide_probe"] = probe.differing
+            return Status.INCORRECT, 0.0, _difference_note(probe), None
         real = [p for i, p in enumerate(points) if evaluations.at(target, i) is not None]
-        floats = target.has(sympy.Float)
+        floats = target.has(sympy.Float) and comparison.closest <= RTOL
+        suspect = comparison.closest > (FLOAT_PRECISION if floats else SUSPECT)
+        if suspect and apart(student - at_its_precision(target), real):
+            extra["proof"] = "apart"  # 1e-50*sin(x) and 1e-50*cos(x), or 2**70 + 1 and 2**70
+            return Status.INCORRECT, 0.0, _apart_note(), None
         proof = prove_equal(student, at_its_precision(target), symbolic_timeout, real)
         if floats and proof in ("apart", "not proved"):
             proof = "float reference"  # equal to the digits the reference holds
@@ -422,6 +448,7 @@ def compare(
     defined = compared = differing = undefined = 0
     example: tuple[Point, float, float] | None = None
     undefined_at: Point | None = None
+    closest = 0.0
     for index, point in enumerate(points):
         expected = evaluations.at(target, index)
         if expected is None:
@@ -436,10 +463,13 @@ def compare(
             undefined_at = undefined_at or point
             continue
         compared += 1
-        if abs(value - expected) > max(ATOL, RTOL * max(abs(value), abs(expected))):
+        gap, size = abs(value - expected), max(abs(value), abs(expected))
+        if gap > max(ATOL, RTOL * size):
             differing += 1
             example = example or (point, float(value), float(expected))
-    return Comparison(defined, compared, differing, undefined, example, undefined_at)
+        elif size:
+            closest = max(closest, float(gap / size))
+    return Comparison(defined, compared, differing, undefined, example, undefined_at, closest)
 
 
 def _nudge(point: Point) -> Point:

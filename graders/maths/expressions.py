@@ -195,6 +195,15 @@ def _root(u: sympy.Expr, degree: sympy.Expr) -> sympy.Expr:
     return _power(u, _power(degree, sympy.Integer(-1)))
 
 
+def _nth_root(u: sympy.Expr, degree: sympy.Expr | None = None) -> sympy.Expr:
+    """nthroot(u, n) is the n-th root; nthroot(u) the square root."""
+    return _root(u, sympy.Integer(2) if degree is None else degree)
+
+
+def _cube_root(u: sympy.Expr) -> sympy.Expr:
+    return _root(u, sympy.Integer(3))
+
+
 def _factorial(u: sympy.Expr) -> sympy.Expr:
     """u! (for any real u, through the gamma function: Γ(u + 1))."""
     return sympy.factorial(u, evaluate=not u.free_symbols)
@@ -260,6 +269,20 @@ def _table() -> Mapping[str, _Function]:
         "atanh": sympy.atanh,
         "artanh": sympy.atanh,
         "arctanh": sympy.atanh,
+        "asec": sympy.asec,
+        "arcsec": sympy.asec,
+        "acsc": sympy.acsc,
+        "arccsc": sympy.acsc,
+        "acot": sympy.acot,
+        "arccot": sympy.acot,
+        "acoth": sympy.acoth,
+        "arccoth": sympy.acoth,
+        "arcoth": sympy.acoth,
+        "asech": sympy.asech,
+        "arcsech": sympy.asech,
+        "acsch": sympy.acsch,
+        "arccsch": sympy.acsch,
+        "cbrt": _cube_root,
         "sign": sympy.sign,
         "sgn": sympy.sign,
         "signum": sympy.sign,
@@ -274,7 +297,9 @@ def _table() -> Mapping[str, _Function]:
     table["log"] = _Function(_log, 1, 2)
     table["lg"] = _Function(_lg, 1, 2)
     table["root"] = _Function(_root, 2, 2)
-    table["binomial"] = _Function(_binomial, 2, 2)
+    table["nthroot"] = _Function(_nth_root, 1, 2)
+    for name in ("binomial", "binom"):
+        table[name] = _Function(_binomial, 2, 2)
     for name in ("atan2", "arctan2"):
         table[name] = _Function(sympy.atan2, 2, 2)
     for name in ("max", "Max"):
@@ -302,6 +327,28 @@ _PRIMED = MappingProxyType(
     }
 )
 """The derivative of a function written with a prime, f'(u)."""
+
+_PYTHON_INVERSES = MappingProxyType(
+    {
+        name: "a" + name
+        for name in (
+            "sin",
+            "cos",
+            "tan",
+            "sec",
+            "csc",
+            "cot",
+            "sinh",
+            "cosh",
+            "tanh",
+            "sech",
+            "csch",
+            "coth",
+        )
+    }
+)
+"""f^(-1)(x) in plain text is the inverse function after these (cos^(-1)(x) is acos(x))."""
+_LOG_BASE = re.compile(r"log_([0-9]{1,3}|[A-Za-z][A-Za-z0-9]{0,8})")
 
 _CONSTANTS: Mapping[str, sympy.Expr] = MappingProxyType(
     {"e": sympy.E, "E": sympy.E, "pi": sympy.pi}
@@ -677,7 +724,12 @@ def _bare_application(
     if not _is_function_name(tokens[i], declared) or tokens[i].start[0] != 1:
         return None
     j = i + 1
-    if j + 1 < len(tokens) and tokens[j].string == "**" and tokens[j + 1].type == tokenize.NUMBER:
+    if (
+        j + 1 < len(tokens)
+        and tokens[j].string == "**"
+        and tokens[j + 1].type in (tokenize.NUMBER, tokenize.NAME)
+        and not _is_function_name(tokens[j + 1], declared)
+    ):
         j += 2
     if j >= len(tokens) or not _starts_operand(tokens[j]):
         return None
@@ -748,6 +800,7 @@ def _insert_products(text: str, declared: frozenset[str]) -> str:
         if tokens[i - 1].start[0] == tokens[i].start[0] == 1
         and _is_product(tokens[i - 1], tokens[i], declared)
         and not _is_function_power(tokens[max(0, i - 3) : i + 1])
+        and not _is_inverse_notation(tokens[max(0, i - 6) : i + 1])
     ]
     for column in reversed(inserts):
         text = f"{text[:column]}*{text[column:]}"
@@ -770,8 +823,10 @@ def _is_product(
     if not (left_operand and right_operand):
         return False
     if left.type == tokenize.NAME and right.string == "(":
-        return left.string in declared or (
-            left.string in _CONSTANTS and left.string not in FUNCTIONS
+        return (
+            left.string in declared
+            or (left.string in _CONSTANTS and left.string not in FUNCTIONS)
+            or (left.string not in FUNCTIONS and bool(split_into_declared(left.string, declared)))
         )
     return not (
         left.type == tokenize.NAME and left.string in FUNCTIONS and left.string not in declared
@@ -787,6 +842,13 @@ def _is_function_power(tokens: list[tokenize.TokenInfo]) -> bool:
         and tokens[2].type in (tokenize.NUMBER, tokenize.NAME)
         and tokens[2].string not in FUNCTIONS
         and tokens[3].string == "("
+    )
+
+
+def _is_inverse_notation(tokens: list[tokenize.TokenInfo]) -> bool:
+    """Whether the tokens read ``cos ** ( - 1 ) (``: the inverse function, applied."""
+    return [token.string for token in tokens[1:]] == ["**", "(", "-", "1", ")", "("] and (
+        tokens[0].string in _PYTHON_INVERSES
     )
 
 
@@ -921,6 +983,18 @@ class _Builder:
             case ast.UnaryOp():
                 raise ParseError("operator '~' is not allowed")
             case ast.BinOp(
+                left=ast.Name(id=name),
+                op=ast.Pow() | ast.BitXor(),
+                right=ast.Call(
+                    func=ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=1))
+                ) as call,
+            ) if name in _PYTHON_INVERSES:
+                # cos^(-1)(x), sinh^(-1)(x): the inverse function, as written on a calculator.
+                inverse = ast.Call(
+                    func=ast.Name(id=_PYTHON_INVERSES[name]), args=call.args, keywords=call.keywords
+                )
+                return self._call(inverse)
+            case ast.BinOp(
                 left=ast.Name(id=name), op=ast.Pow() | ast.BitXor(), right=ast.Call() as call
             ) if name in FUNCTIONS and isinstance(call.func, ast.Constant | ast.Name):
                 # sech**2(u), sech^2(u), sech²(u), exp^y(z): a power of a function applied to u.
@@ -1002,6 +1076,16 @@ class _Builder:
         if not isinstance(node.func, ast.Name):
             raise ParseError("only named functions may be called, like sigmoid(x)")
         name = node.func.id
+        based = _LOG_BASE.fullmatch(name)
+        if based is not None and name not in FUNCTIONS:  # log_10(x), log_2(8), log_a(b)
+            base = (
+                ast.Constant(int(based.group(1)))
+                if based.group(1).isdigit()
+                else ast.Name(id=based.group(1))
+            )
+            return self._call(
+                ast.Call(func=ast.Name(id="log"), args=[*node.args, base], keywords=[])
+            )
         function = FUNCTIONS.get(name)
         if function is None:
             shown = name if len(name) <= 40 else name[:40] + "..."
@@ -1751,6 +1835,12 @@ _UNARY = MappingProxyType(
         sympy.asinh: "asinh",
         sympy.acosh: "acosh",
         sympy.atanh: "atanh",
+        sympy.asec: "asec",
+        sympy.acsc: "acsc",
+        sympy.acot: "acot",
+        sympy.acoth: "acoth",
+        sympy.asech: "asech",
+        sympy.acsch: "acsch",
         sympy.factorial: "factorial",
     }
 )

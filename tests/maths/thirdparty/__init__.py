@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sympy
-from sympy.parsing.sympy_parser import parse_expr, standard_transformations
+from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
 from graders.checks.symbolic import check_expression
 from graders.maths.expressions import ParseError, parse_expression
@@ -80,13 +80,19 @@ def load_accepted() -> dict[tuple[str, str], str]:
 
 
 def reference_expression(text: str) -> sympy.Expr:
-    """A case's expected expression (trusted test data, written in sympy syntax)."""
-    names = {name: sympy.Symbol(name) for name in ("test", "TEST")}  # not sympy's test()
-    return parse_expr(text, local_dict=names, transformations=standard_transformations)
+    """A case's expected expression (trusted test data, written in sympy syntax; ^ is a
+    power)."""
+    names = {name: sympy.Symbol(name) for name in ("test", "TEST", "C")}  # not sympy's own
+    return parse_expr(
+        text, local_dict=names, transformations=(*standard_transformations, convert_xor)
+    )
 
 
-def run_case(case: Case, seed: int = 0) -> Outcome:
-    """Judge one case with the project's parser and symbolic check."""
+def run_case(case: Case, seed: int = 0, symbolic_timeout: float = 5.0) -> Outcome:
+    """Judge one case with the project's parser and symbolic check.
+
+    The suites test verdicts, so the proof is given more time than in grading (a busy
+    machine must not change a verdict); the benchmark passes the grading time limit."""
     start = time.perf_counter()
     if case.expected == "invalid":
         try:
@@ -105,6 +111,7 @@ def run_case(case: Case, seed: int = 0) -> Outcome:
         reference,
         variables=variables,
         seed=seed,
+        symbolic_timeout=symbolic_timeout,
     )
     got = {Status.CORRECT: "equal", Status.INCORRECT: "different", Status.INVALID: "invalid"}
     detail = f"{verdict.extra.get('read_as', '')}: {verdict.feedback}"
