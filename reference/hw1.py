@@ -36,6 +36,7 @@ import sympy
 
 from graders.authoring import (
     ABSENT,
+    READING_HELP,
     YES_NO,
     Answer,
     ChoicePart,
@@ -1076,7 +1077,7 @@ def homework() -> Homework:
         prompt=Q2_PROMPT,
         parts=delta_parts(),
         prompt_fa=Q2_PROMPT_FA,
-        answer_help=Q2_HELP,
+        answer_help=Q2_HELP + "\n\n" + READING_HELP,
     )
     q3 = Question(
         id="hw1.q3",

@@ -83,9 +83,11 @@ from graders.runtime.data import (
     shelf_of,
     to_npy,
 )
+from graders.student.reading_help import READING_HELP
 
 __all__ = [
     "ABSENT",
+    "READING_HELP",
     "REGULARIZERS",
     "TRUE_FALSE",
     "YES_NO",

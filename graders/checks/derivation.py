@@ -29,10 +29,14 @@ from graders.checks.numeric import (
     NumberCheck,
     Tolerance,
     format_number,
+    number_from_text,
+    rounded_figures,
+    rounding_mistake,
     rounding_of,
     side_by_side,
     within,
 )
+from graders.maths.expressions import ParseError
 from graders.model.answers import (
     Answer,
     Kind,
@@ -263,6 +267,7 @@ class Derivation:
         return _StudentValues(env, rounding, given)
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+        answers, read = _numbers_from_text(answers)
         reference = self.evaluate(params)
         own = self.student_values(answers, params)
         verdicts: dict[str, Verdict] = {}
@@ -270,7 +275,12 @@ class Derivation:
             if step.asked:
                 answer = answers.get(step.name, Answer(Kind.ABSENT, note="variable not defined"))
                 verdicts[step.name] = self._grade_step(step, comp, answer, reference, own)
-        return self._with_misreading(verdicts, params, reference, own)
+        verdicts = self._with_misreading(verdicts, params, reference, own)
+        for name, how in read.items():
+            if name in verdicts:
+                feedback = f"{how[0].upper()}{how[1:]}. {verdicts[name].feedback}".strip()
+                verdicts[name] = replace(verdicts[name], feedback=feedback)
+        return verdicts
 
     def _with_misreading(
         self,
@@ -404,6 +414,21 @@ class Derivation:
                         mistake=mistake,
                         extra=explain,
                     )
+        for target, credit in ((expected, 1.0), (follow, self.follow_through_credit)):
+            figures = rounded_figures(answer.text, target, self.tolerance.sig_figs)
+            if figures:
+                mistake = rounding_mistake(answer.text.strip(), figures, self.tolerance)
+                mistake = Mistake(mistake.id, mistake.explanation, mistake.credit * credit)
+                return Verdict(
+                    Status.INCORRECT,
+                    mistake.credit,
+                    given=given,
+                    expected=shown,
+                    feedback=mistake.explanation
+                    + ("" if target == expected else " (from your own earlier values)"),
+                    mistake=mistake,
+                    extra=explain,
+                )
         return Verdict(
             Status.INCORRECT,
             0.0,
@@ -427,3 +452,19 @@ class Derivation:
             "inputs": {a: format_number(env[a]) for a in comp.args},
             "should_give": format_number(follow),
         }
+
+
+def _numbers_from_text(
+    answers: Mapping[str, Answer],
+) -> tuple[dict[str, Answer], dict[str, str]]:
+    """Answers with numbers written as text read as numbers, and how each was read. Text that
+    is not a number is left as it is (the step then says it expected a number)."""
+    out, read = dict(answers), {}
+    for name, answer in answers.items():
+        try:
+            number, how = number_from_text(answer)
+        except ParseError:
+            continue
+        if how:
+            out[name], read[name] = number, how
+    return out, read

@@ -1,8 +1,10 @@
 """The released notebook's note on how answers written as text are read.
 
-In:  nothing. Out: ``READING_HELP``, a markdown text that ``graders.student.release`` puts
-after the notebook's introduction. It states the rules ``graders.maths.expressions`` applies
-(and tests/maths/test_reading.py pins), in the words a student needs.
+In:  nothing. Out: ``READING_HELP``, a markdown text that a question whose answers are
+formulas adds to its ``answer_help`` (``graders.authoring`` exports it; HW1 Q2 and HW6 Q1 use
+it), so the released notebook shows it under the question. It states the rules
+``graders.maths.expressions`` and ``graders.maths.numbers`` apply (tests/maths/test_reading.py
+pins them), in the words a student needs.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import nbformat
 
 from graders import __version__
 from graders.model.questions import Homework, Question
-from graders.student.reading_help import READING_HELP
 
 PLACEHOLDER = "..."
 
@@ -59,7 +58,6 @@ def release_notebook(homework: Homework) -> Any:
         "whole notebook from the top, then reads the answer variables."
     )
     nb.cells.append(nbformat.v4.new_markdown_cell(intro))
-    nb.cells.append(nbformat.v4.new_markdown_cell(READING_HELP))
     if homework.setup:
         nb.cells.append(nbformat.v4.new_code_cell(homework.setup))
     for question in homework.questions:
