@@ -75,6 +75,7 @@ from graders.model.questions import (
     Question,
     Variation,
 )
+from graders.model.related import RelatedParts
 from graders.runtime.data import (
     DataShelf,
     digits_training,
@@ -114,6 +115,7 @@ __all__ = [
     "Params",
     "ParseError",
     "Question",
+    "RelatedParts",
     "Rule",
     "Status",
     "Step",
