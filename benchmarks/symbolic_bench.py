@@ -1,21 +1,29 @@
-"""Timing of the symbolic check: every accepted and rejected case, several rounds.
+"""Timing of the symbolic check: every accepted and rejected case, several rounds, then the
+third-party equivalence suites (tests/maths/thirdparty) once.
 
-Run: ``python benchmarks/symbolic_bench.py [--rounds N]``. Prints, per case, the median and
-the worst time of ``check_expression`` and the verdict, then the same over all cases. The goal
-is a median under 50 ms and a worst case under 1 s. Each round uses a new seed, so the sample
-points (and sympy's caches for them) differ between rounds.
+Run: ``python benchmarks/symbolic_bench.py [--rounds N] [--no-suites]`` from the repository
+root. Prints, per case, the median and the worst time of ``check_expression`` and the verdict,
+then the same over all cases; then the median and worst time over the suites' cases (with the
+grading time limit for proofs), the slowest of them, and whether a check is slowed by the
+checks before it: a set of light cases is timed before and after the whole suites, and the
+ratio of the two medians is printed (a proof left running would make it grow). The goal is a
+median under 50 ms, a worst case under 1 s and a ratio near 1. Each round uses a new seed, so
+the sample points (and sympy's caches for them) differ between rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import sympy
 
-from graders.checks.symbolic import check_expression
+from graders.checks.symbolic import SYMBOLIC_TIMEOUT, check_expression
 from graders.maths.expressions import sigmoid, softplus
 from graders.model.answers import Answer, Kind, Mistake, Status
 
@@ -84,7 +92,9 @@ def run_case(case: Case, seed: int) -> tuple[float, float, Status]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--no-suites", action="store_true", help="skip the third-party suites")
+    arguments = parser.parse_args()
+    rounds = arguments.rounds
     every: list[float] = []
     every_cpu: list[float] = []
     print(f"{'median ms':>10} {'worst ms':>9}  {'verdict':<10} case")
@@ -106,6 +116,44 @@ def main() -> None:
         )
     print(f"\nall {len(CASES)} cases x {rounds} rounds, wall clock: {_summary(every)}")
     print(f"CPU time of this process (less sensitive to a busy machine): {_summary(every_cpu)}")
+    if not arguments.no_suites:
+        time_suites()
+
+
+def time_suites() -> None:
+    """Median and worst time over the third-party suites, and the before/after ratio."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.maths.thirdparty import load_cases, run_case
+
+    cases = load_cases()
+    light = [case for case in cases if case.expected != "invalid"][:25]
+
+    def cpu_of_light() -> float:
+        """Median CPU seconds of the light cases, the proofs' child processes included."""
+        times = []
+        for case in light:
+            start, children = time.process_time(), _children_cpu()
+            run_case(case, symbolic_timeout=SYMBOLIC_TIMEOUT)
+            times.append(time.process_time() - start + _children_cpu() - children)
+        return statistics.median(times)
+
+    before = cpu_of_light()
+    outcomes = [run_case(case, symbolic_timeout=SYMBOLIC_TIMEOUT) for case in cases]
+    after = cpu_of_light()
+    seconds = [outcome.seconds for outcome in outcomes]
+    print(f"\nthird-party suites, {len(cases)} cases once, wall clock: {_summary(seconds)}")
+    for outcome in sorted(outcomes, key=lambda o: o.seconds, reverse=True)[:5]:
+        label = outcome.case.answer if len(outcome.case.answer) <= 60 else outcome.case.answer[:57]
+        print(f"{outcome.seconds * 1e3:10.1f} ms  {outcome.case.suite:<18} {label}")
+    print(
+        f"{len(light)} light cases, median CPU time (with proofs' child processes) before the "
+        f"suites: {before * 1e3:.1f} ms, after: {after * 1e3:.1f} ms (ratio {after / before:.2f})"
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _summary(seconds: list[float]) -> str:

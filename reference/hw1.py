@@ -36,6 +36,7 @@ import sympy
 
 from graders.authoring import (
     ABSENT,
+    READING_HELP,
     YES_NO,
     Answer,
     ChoicePart,
@@ -51,6 +52,7 @@ from graders.authoring import (
     Params,
     ParseError,
     Question,
+    RelatedParts,
     Status,
     Step,
     Tolerance,
@@ -588,6 +590,13 @@ def delta_parts() -> tuple[ExpressionPart, ...]:
     return tuple(parts)
 
 
+def related_delta_parts() -> tuple[ExpressionPart | RelatedParts, ...]:
+    """Q2's parts as graded: δ1, δ2₁ and δ2₂ are the same computation one layer apart, so one
+    slip repeated in them (a wrong layer index, a missing σ′) is penalised once."""
+    parts = delta_parts()
+    return (RelatedParts(parts[:3]), *parts[3:])
+
+
 Q2_PROMPT = """\
 **Delta terms of a three-layer network.** The input is x = (x1, x2). Two layers of two
 sigmoid units each, without biases, then a linear output f:
@@ -1074,9 +1083,9 @@ def homework() -> Homework:
         id="hw1.q2",
         title="Delta terms of a three-layer network",
         prompt=Q2_PROMPT,
-        parts=delta_parts(),
+        parts=related_delta_parts(),
         prompt_fa=Q2_PROMPT_FA,
-        answer_help=Q2_HELP,
+        answer_help=Q2_HELP + "\n\n" + READING_HELP,
     )
     q3 = Question(
         id="hw1.q3",

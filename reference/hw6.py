@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 import sympy
 
 from graders.authoring import (
+    READING_HELP,
     ExpressionPart,
     Homework,
     Item,
@@ -395,7 +396,7 @@ def homework() -> Homework:
                 Q1D_MODEL,
             ),
         ),
-        answer_help=Q1_HELP,
+        answer_help=Q1_HELP + "\n\n" + READING_HELP,
     )
     q2 = Question(
         id="hw6.q2",

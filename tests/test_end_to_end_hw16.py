@@ -72,11 +72,11 @@ HW1_SEED_VERDICTS = {
     "out_o1": ("follow-through", None),
     "net_o2": ("incorrect", None),
     "out_o2": ("follow-through", None),
-    "E": ("incorrect", None),
+    "E": ("incorrect", "misread-given"),  # t2 read as 0.02: named once, here
     "dE_dw5": ("incorrect", "gradient-sign"),
     "dE_dw6": ("follow-through", None),
-    "dE_dw7": ("incorrect", None),
-    "dE_dw8": ("incorrect", None),
+    "dE_dw7": ("follow-through", None),  # follows from t2 = 0.02
+    "dE_dw8": ("follow-through", None),
     "dE_db2": ("follow-through", None),
     "dE_dw1": ("incorrect", "swapped-weights"),
     "dE_dw2": ("incorrect", "swapped-weights"),
@@ -95,8 +95,8 @@ HW1_SEED_VERDICTS = {
     "b2_new": ("incorrect", None),
     # Q2: w^[2] written for the weights of f (layer 3); (c) and (d) wrong
     "q2_delta1": ("incorrect", "weight-layer-label"),
-    "q2_delta2_1": ("incorrect", "weight-layer-label"),
-    "q2_delta2_2": ("incorrect", "weight-layer-label"),
+    "q2_delta2_1": ("follow-through", "weight-layer-label"),  # the slip penalised at δ1
+    "q2_delta2_2": ("follow-through", "weight-layer-label"),
     "q2_delta3_1": ("incorrect", None),
     "q2_delta3_2": ("incorrect", None),
     "q2_delta4": ("incorrect", None),
@@ -117,6 +117,7 @@ def test_hw1_seed_student_is_graded_step_by_step(graded: Path) -> None:
     assert tests["net_h1"]["score"] == pytest.approx(0.25)  # half of a half-point step
     page = (graded / "hw1" / "seed-student.html").read_text(encoding="utf-8")
     assert "swapped-weights" in page and "follow-through" in page
+    assert "t2 = 0.02; the question gives t2 = 0.99" in tests["E"]["output"]
 
 
 @pytest.mark.slow

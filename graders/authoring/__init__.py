@@ -75,6 +75,7 @@ from graders.model.questions import (
     Question,
     Variation,
 )
+from graders.model.related import RelatedParts
 from graders.runtime.data import (
     DataShelf,
     digits_training,
@@ -83,9 +84,11 @@ from graders.runtime.data import (
     shelf_of,
     to_npy,
 )
+from graders.student.reading_help import READING_HELP
 
 __all__ = [
     "ABSENT",
+    "READING_HELP",
     "REGULARIZERS",
     "TRUE_FALSE",
     "YES_NO",
@@ -112,6 +115,7 @@ __all__ = [
     "Params",
     "ParseError",
     "Question",
+    "RelatedParts",
     "Rule",
     "Status",
     "Step",

@@ -17,21 +17,26 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import sympy
 from sympy.parsing.sympy_parser import parse_expr
 
+from graders.checks.misreading import Misreading, find_misreading
 from graders.checks.numeric import (
     NumberCheck,
     Tolerance,
     format_number,
+    number_from_text,
+    rounded_figures,
+    rounding_mistake,
     rounding_of,
     side_by_side,
     within,
 )
+from graders.maths.expressions import ParseError
 from graders.model.answers import (
     Answer,
     Kind,
@@ -187,6 +192,7 @@ class Derivation:
     follow_through_credit: float = 1.0
     hints: Mapping[str, str] = field(default_factory=dict)
     notation: Mapping[str, str] = field(default_factory=dict)
+    misread_credit: float = 0.5  # the step where a misread given first shows (it costs once)
 
     @cached_property
     def _compiled(self) -> tuple[_Compiled, ...]:
@@ -261,6 +267,7 @@ class Derivation:
         return _StudentValues(env, rounding, given)
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+        answers, read = _numbers_from_text(answers)
         reference = self.evaluate(params)
         own = self.student_values(answers, params)
         verdicts: dict[str, Verdict] = {}
@@ -268,7 +275,84 @@ class Derivation:
             if step.asked:
                 answer = answers.get(step.name, Answer(Kind.ABSENT, note="variable not defined"))
                 verdicts[step.name] = self._grade_step(step, comp, answer, reference, own)
+        verdicts = self._with_misreading(verdicts, params, reference, own)
+        for name, how in read.items():
+            if name in verdicts:
+                feedback = f"{how[0].upper()}{how[1:]}. {verdicts[name].feedback}".strip()
+                verdicts[name] = replace(verdicts[name], feedback=feedback)
         return verdicts
+
+    def _with_misreading(
+        self,
+        verdicts: dict[str, Verdict],
+        params: Params,
+        reference: Mapping[str, float],
+        own: _StudentValues,
+    ) -> dict[str, Verdict]:
+        """Wrong steps that all follow from one given read otherwise: named once, at the first
+        of them (``misread_credit``), and follow-through for the others."""
+        wrong = {
+            name: float(own.given[name].value)
+            for name, verdict in verdicts.items()
+            if verdict.status is Status.INCORRECT and verdict.mistake is None and name in own.given
+        }
+        compiled = {step.name: comp for step, comp in zip(self.steps, self._compiled, strict=True)}
+
+        def matches(name: str, target: float) -> bool:
+            comp, answer = compiled[name], own.given[name]
+            scale = comp.at(comp.scale, reference) if comp.scale else None
+            slack = comp.rounding(own.env, own.rounding)
+            check = NumberCheck(target, self.tolerance, scale, slack)
+            return within(check, float(answer.value), answer.text)
+
+        def step_value(name: str, given: str, value: float) -> list[tuple[float, str]]:
+            comp, env = compiled[name], {**own.env, given: value}
+            return [(comp.at(comp.value, env), "")] + [
+                (comp.at(wrong, env), mistake.id) for mistake, wrong in comp.mistakes
+            ]
+
+        def uses(name: str, given: str) -> bool:
+            return given in compiled[name].args
+
+        stated = {p: own.env[p] for p in self.parameters if math.isfinite(own.env[p])}
+        finding = find_misreading(step_value, uses, stated, wrong, matches)
+        if finding is None:
+            return verdicts
+        return {**verdicts, **self._misread_verdicts(finding, verdicts)}
+
+    def _misread_verdicts(
+        self, finding: Misreading, verdicts: Mapping[str, Verdict]
+    ) -> dict[str, Verdict]:
+        first, *rest = finding.explained
+        sentence = finding.sentence()
+        mistake = Mistake(
+            "misread-given",
+            f"A misread given: {sentence}. It is counted once, here; the steps that follow "
+            f"from it get follow-through.",
+            self.misread_credit,
+        )
+        updated = {
+            first: replace(
+                verdicts[first],
+                status=Status.INCORRECT,
+                credit=mistake.credit,
+                feedback=mistake.explanation,
+                mistake=mistake,
+            )
+        }
+        for name in rest:
+            slip = finding.slips.get(name)
+            also = f", with the slip {slip} as well" if slip else ""
+            updated[name] = replace(
+                verdicts[name],
+                status=Status.FOLLOW_THROUGH,
+                credit=self.follow_through_credit,
+                feedback=(
+                    f"Follows from your reading of the given ({sentence}){also}; the misreading "
+                    f"is counted once, at {first}."
+                ),
+            )
+        return updated
 
     def _grade_step(
         self,
@@ -330,6 +414,21 @@ class Derivation:
                         mistake=mistake,
                         extra=explain,
                     )
+        for target, credit in ((expected, 1.0), (follow, self.follow_through_credit)):
+            figures = rounded_figures(answer.text, target, self.tolerance.sig_figs)
+            if figures:
+                mistake = rounding_mistake(answer.text.strip(), figures, self.tolerance)
+                mistake = Mistake(mistake.id, mistake.explanation, mistake.credit * credit)
+                return Verdict(
+                    Status.INCORRECT,
+                    mistake.credit,
+                    given=given,
+                    expected=shown,
+                    feedback=mistake.explanation
+                    + ("" if target == expected else " (from your own earlier values)"),
+                    mistake=mistake,
+                    extra=explain,
+                )
         return Verdict(
             Status.INCORRECT,
             0.0,
@@ -353,3 +452,19 @@ class Derivation:
             "inputs": {a: format_number(env[a]) for a in comp.args},
             "should_give": format_number(follow),
         }
+
+
+def _numbers_from_text(
+    answers: Mapping[str, Answer],
+) -> tuple[dict[str, Answer], dict[str, str]]:
+    """Answers with numbers written as text read as numbers, and how each was read. Text that
+    is not a number is left as it is (the step then says it expected a number)."""
+    out, read = dict(answers), {}
+    for name, answer in answers.items():
+        try:
+            number, how = number_from_text(answer)
+        except ParseError:
+            continue
+        if how:
+            out[name], read[name] = number, how
+    return out, read

@@ -14,10 +14,12 @@ least ``Tolerance.sig_figs`` significant figures. Counts (``Tolerance.integer``)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from graders.maths.expressions import ParseError
+from graders.maths.numbers import read_number
 from graders.model.answers import (
     Answer,
     Kind,
@@ -37,6 +39,7 @@ class Tolerance:
     atol: float = 1e-9
     sig_figs: int = 3  # rounding to at least this many significant figures earns its slack
     integer: bool = False
+    rounded_credit: float = 0.5  # for the value rounded to fewer figures than sig_figs
 
     def allowed(self, reference: float, given: float, scale: float | None = None) -> float:
         """The largest error accepted between ``given`` and ``reference``."""
@@ -140,6 +143,46 @@ class NumberCheck:
     scale: float | None = None  # judge at this size (e.g. a weight's change, not the weight)
     input_rounding: float = 0.0  # error the student's own rounded inputs carry into this value
     mistakes: Sequence[tuple[Mistake, float]] = ()
+    units: tuple[str, ...] = ()  # words accepted after a number written as text ("nats")
+
+
+def number_from_text(answer: Answer, units: Collection[str] = ()) -> tuple[Answer, str]:
+    """A text answer that reads as a number (``graders.maths.numbers``), as a number answer,
+    with how it was read ("" for an answer that is not text). Raises ``ParseError``."""
+    if answer.kind is not Kind.TEXT or not isinstance(answer.value, str):
+        return answer, ""
+    reading = read_number(answer.value, units)
+    text = reading.decimal or repr(reading.value)
+    return Answer(Kind.NUMBER, reading.value, text=text), reading.how
+
+
+def rounded_figures(text: str, expected: float, sig_figs: int) -> int | None:
+    """How many significant figures ``text`` keeps, when it is ``expected`` rounded to that
+    many and that is fewer than ``sig_figs`` (0.0004 for 0.000438568: 1); else None."""
+    try:
+        number = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number.is_zero() or not math.isfinite(expected):
+        return None
+    figures = len(number.as_tuple().digits)
+    if figures >= sig_figs or expected == 0:
+        return None
+    exact = Decimal(repr(expected))
+    place = exact.adjusted() - figures + 1  # the power of ten of the last figure kept
+    rounded = exact.quantize(Decimal(1).scaleb(place), rounding=ROUND_HALF_UP)
+    return figures if rounded == number else None
+
+
+def rounding_mistake(shown: str, figures: int, tolerance: Tolerance) -> Mistake:
+    """The named mistake of an answer right only at the fewer figures it was rounded to."""
+    plural = "" if figures == 1 else "s"
+    return Mistake(
+        "too-few-figures",
+        f"{shown} is the expected value rounded to {figures} significant figure{plural}: right "
+        f"at that precision, but at least {tolerance.sig_figs} were asked for.",
+        tolerance.rounded_credit,
+    )
 
 
 def within(check: NumberCheck, given: float, given_text: str) -> bool:
@@ -155,10 +198,32 @@ def within(check: NumberCheck, given: float, given_text: str) -> bool:
 
 
 def check_number(answer: Answer, check: NumberCheck) -> Verdict:
-    """Compare a numeric answer with its reference, naming a known mistake when one matches."""
-    expected = format_number(check.expected)
+    """Compare a numeric answer with its reference, naming a known mistake when one matches.
+
+    A number written as text ("1/4", "۰٫۲۵", "25%") is read as one, and the verdict says how
+    it was read; text that is not a number is invalid, with the reason.
+    """
     if not answer.given or answer.kind is Kind.ERROR:
-        return missing_verdict(answer, expected)
+        return missing_verdict(answer, format_number(check.expected))
+    try:
+        number, how = number_from_text(answer, check.units)
+    except ParseError as error:
+        return Verdict(
+            Status.INVALID,
+            0.0,
+            given=str(answer.value)[:80],
+            expected=format_number(check.expected),
+            feedback=f"Your answer could not be read as a number: {error.message}.",
+        )
+    verdict = _check_number(number, check)
+    if not how:
+        return verdict
+    feedback = f"{how[0].upper()}{how[1:]}. {verdict.feedback}".strip()
+    return replace(verdict, feedback=feedback, extra={**verdict.extra, "read_as": how})
+
+
+def _check_number(answer: Answer, check: NumberCheck) -> Verdict:
+    expected = format_number(check.expected)
     if answer.kind is Kind.BOOL or answer.kind is not Kind.NUMBER:
         return Verdict(
             Status.INVALID,
@@ -186,6 +251,17 @@ def check_number(answer: Answer, check: NumberCheck) -> Verdict:
                 feedback=mistake.explanation,
                 mistake=mistake,
             )
+    figures = rounded_figures(answer.text, check.expected, check.tolerance.sig_figs)
+    if figures and not check.tolerance.integer:
+        mistake = rounding_mistake(answer.text.strip() or shown, figures, check.tolerance)
+        return Verdict(
+            Status.INCORRECT,
+            mistake.credit,
+            given=shown,
+            expected=expected,
+            feedback=mistake.explanation,
+            mistake=mistake,
+        )
     return Verdict(
         Status.INCORRECT,
         0.0,

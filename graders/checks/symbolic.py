@@ -18,10 +18,11 @@ Equivalence is decided numerically and confirmed symbolically:
    the reference is defined, a domain mismatch, reported as such.
 2. A numeric match is confirmed by proving ``student - reference == 0``: ``cancel`` after
    ``rewrite(exp)`` first (fast, and enough for sigmoid/tanh/sech/softplus identities), then
-   ``simplify``. sympy cannot be interrupted, so the proof runs in a daemon thread that is
-   waited for ``symbolic_timeout`` seconds; if it has not finished, the verdict stays correct
-   and says it was confirmed numerically only (the thread finishes on its own in the
-   background). ``extra["confirmed_by"]`` records which route settled it.
+   ``simplify``. sympy cannot be interrupted, so the proof runs in a child process (forked,
+   so it starts at once with the expressions in hand) that is waited for ``symbolic_timeout``
+   seconds and then killed: a hard answer never leaves a proof running to slow later checks.
+   If it has not finished, the verdict stays correct and says it was confirmed numerically
+   only. ``extra["confirmed_by"]`` records which route settled it.
 3. A numeric mismatch is incorrect; the named mistakes are then compared the same way, and the
    first that matches is attached with its credit.
 
@@ -30,14 +31,18 @@ Symbols the student uses that the reference does not are named in the feedback.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
-import threading
+import select
+import signal
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+import mpmath
 import sympy
 from sympy.core.function import AppliedUndef
 
@@ -100,6 +105,32 @@ RANGES: tuple[tuple[float, float], ...] = (
 )
 """Where sample values are drawn: mixed signs, small and moderate magnitudes (|x| <= 5)."""
 
+REGIONS: tuple[tuple[tuple[float, float], ...], ...] = (
+    ((0.05, 3.0), (1.0, 5.0), (0.2, 2.0)),
+    ((-0.95, 0.95), (0.05, 0.95), (-0.5, 0.5)),
+    ((5.0, 25.0), (1.0, 10.0), (3.0, 12.0)),
+)
+"""Where to look next when the expected formula is defined at too few of the usual points
+(log(a) + log(b) wants a, b > 0; asin(x) wants |x| <= 1; sqrt(x - 5) wants x >= 5): every
+variable is drawn from one region's ranges, and the first region that gives enough points is
+used together with the usual points."""
+
+SUSPECT = 1e-24
+"""Two formulas agreeing at every point but differing there by more than this (relative, or
+in absolute terms near 0) are checked for being apart in the grader's own process, before
+any proof: a proof that times out must never turn a real difference into "correct". Equal
+formulas computed at DIGITS = 30 digits agree far more closely."""
+
+FLOAT_PRECISION = 1e-13
+"""How closely an answer must agree with a reference holding binary floats (about 15
+digits) to be equal at the reference's precision."""
+
+WIDE: tuple[tuple[float, float], ...] = ((-1200.0, -10.0), (10.0, 1200.0))
+PROBES = 8
+"""After an agreement at the usual points, the two are also compared at PROBES points of
+large magnitude (WIDE): a difference where both have a value there is a difference. Points
+where either side is undefined or overflows are skipped; they are no evidence either way."""
+
 _NOTATION_ROUNDS = 8
 
 Point = Mapping[sympy.Symbol, float]
@@ -121,6 +152,8 @@ class Comparison:
     undefined: int
     example: tuple[Point, float, float] | None = None
     undefined_at: Point | None = None
+    closest: float = 0.0
+    """The largest relative difference among the points where the two agree."""
 
     @property
     def equal(self) -> bool:
@@ -192,15 +225,36 @@ def _judge(
     extra: dict[str, Any],
 ) -> tuple[Status, float, str, Mistake | None]:
     """Status, credit, feedback and mistake for two prepared formulas; fills in ``extra``."""
-    points = sample_points(_free_symbols(student, target, *(v for _, v in variants)), seed)
+    symbols = _free_symbols(student, target, *(v for _, v in variants))
+    points = sample_points(symbols, seed)
     evaluations = Evaluations(points)
     comparison = compare(student, target, points, evaluations)
+    for region in REGIONS if comparison.defined < MIN_POINTS else ():
+        wider = [*points, *sample_points(symbols, seed, ranges=region)]
+        wider_evaluations = Evaluations(wider)
+        found = compare(student, target, wider, wider_evaluations)
+        if found.defined >= MIN_POINTS:
+            points, evaluations, comparison = wider, wider_evaluations, found
+            extra["region"] = [list(bounds) for bounds in region]
+            break
     extra["points"] = comparison.compared
     if comparison.defined < MIN_POINTS:
         note = "The expected formula could not be evaluated at enough points to compare."
         return Status.MANUAL, 0.0, note, None
     if comparison.equal:
-        proof = prove_equal(student, target, symbolic_timeout, points)
+        probe = compare(student, target, sample_points(symbols, seed, PROBES, WIDE))
+        if probe.differing:  # |x + 100| - 100 and |x + 101| - 101 differ only for x < -100
+            extra["wide_probe"] = probe.differing
+            return Status.INCORRECT, 0.0, _difference_note(probe), None
+        real = [p for i, p in enumerate(points) if evaluations.at(target, i) is not None]
+        floats = target.has(sympy.Float) and comparison.closest <= RTOL
+        suspect = comparison.closest > (FLOAT_PRECISION if floats else SUSPECT)
+        if suspect and apart(student - at_its_precision(target), real):
+            extra["proof"] = "apart"  # 1e-50*sin(x) and 1e-50*cos(x), or 2**70 + 1 and 2**70
+            return Status.INCORRECT, 0.0, _apart_note(), None
+        proof = prove_equal(student, at_its_precision(target), symbolic_timeout, real)
+        if floats and proof in ("apart", "not proved"):
+            proof = "float reference"  # equal to the digits the reference holds
         extra["proof"] = proof
         if proof == "apart":
             return Status.INCORRECT, 0.0, _apart_note(), None
@@ -290,6 +344,27 @@ def _standardise(expr: sympy.Expr) -> sympy.Expr:
     return expr.xreplace(applied) if applied else expr
 
 
+def at_its_precision(expr: sympy.Expr) -> sympy.Expr:
+    """Every float in ``expr`` as the exact decimal it stands for at its own precision.
+
+    A reference computed with binary floats carries their noise: 0.1*3 is
+    0.30000000000000004. Read at the 15 significant digits a double holds, it is 0.3, the
+    number meant, and an exact answer 0.3*x is then proved equal to it, not apart by 4e-17.
+    An answer that agrees to those digits without being proved (x/3 against 0.333...*x) is
+    equal at the reference's precision, never "apart" (see ``_judge``).
+    """
+    floats = expr.atoms(sympy.Float)
+    if not floats:
+        return expr
+    exact = {}
+    for number in floats:
+        digits = max(1, int(number._prec * 0.30103))  # decimal digits its bits hold
+        text = mpmath.nstr(mpmath.mpf(number._mpf_), digits, strip_zeros=True)
+        fraction = Fraction(text)
+        exact[number] = sympy.Rational(fraction.numerator, fraction.denominator)
+    return expr.xreplace(exact)
+
+
 def _buildable(call: sympy.Basic) -> bool:
     function = FUNCTIONS.get(type(call).__name__)
     return function is not None and function.least <= len(call.args) <= function.most
@@ -321,14 +396,19 @@ def _free_symbols(*exprs: sympy.Basic) -> list[sympy.Symbol]:
 # Numeric comparison
 
 
-def sample_points(symbols: Sequence[sympy.Symbol], seed: int, count: int = POINTS) -> list[Point]:
-    """``count`` seeded points, each variable drawn from a range of RANGES in turn."""
+def sample_points(
+    symbols: Sequence[sympy.Symbol],
+    seed: int,
+    count: int = POINTS,
+    ranges: Sequence[tuple[float, float]] = RANGES,
+) -> list[Point]:
+    """``count`` seeded points, each variable drawn from one of ``ranges`` in turn."""
     rng = random.Random(seed)
     points: list[Point] = []
     for i in range(count):
         point: dict[sympy.Symbol, float] = {}
         for j, symbol in enumerate(symbols):
-            low, high = RANGES[(i + j) % len(RANGES)]
+            low, high = ranges[(i + j) % len(ranges)]
             point[symbol] = rng.uniform(low, high)
         points.append(MappingProxyType(point))
     return points
@@ -368,6 +448,7 @@ def compare(
     defined = compared = differing = undefined = 0
     example: tuple[Point, float, float] | None = None
     undefined_at: Point | None = None
+    closest = 0.0
     for index, point in enumerate(points):
         expected = evaluations.at(target, index)
         if expected is None:
@@ -382,10 +463,13 @@ def compare(
             undefined_at = undefined_at or point
             continue
         compared += 1
-        if abs(value - expected) > max(ATOL, RTOL * max(abs(value), abs(expected))):
+        gap, size = abs(value - expected), max(abs(value), abs(expected))
+        if gap > max(ATOL, RTOL * size):
             differing += 1
             example = example or (point, float(value), float(expected))
-    return Comparison(defined, compared, differing, undefined, example, undefined_at)
+        elif size:
+            closest = max(closest, float(gap / size))
+    return Comparison(defined, compared, differing, undefined, example, undefined_at, closest)
 
 
 def _nudge(point: Point) -> Point:
@@ -404,10 +488,9 @@ def prove_equal(
 
     Returns ``"proved"``, ``"apart"`` (the difference, evaluated as one expression at
     ``points``, is surely not 0), ``"not proved"`` (sympy finished without reaching 0) or
-    ``"timed out"``. The work runs in a daemon thread; after a time-out it is left to finish
-    in the background, since sympy cannot be interrupted.
+    ``"timed out"``. The work runs in a forked child process, killed at the time limit (sympy
+    cannot be interrupted, and a thread cannot be stopped).
     """
-    outcome: list[str] = []
 
     def work() -> str:
         difference = formula - target
@@ -415,17 +498,40 @@ def prove_equal(
             return "proved"
         return "apart" if apart(difference, points) else "not proved"
 
-    worker = threading.Thread(target=_record, args=(work, outcome), daemon=True)
-    worker.start()
-    worker.join(timeout)
-    return outcome[0] if outcome else "timed out"
+    return run_killable(work, timeout, "timed out")
 
 
-def _record(work: Callable[[], str], outcome: list[str]) -> None:
+_OUTCOMES = ("proved", "apart", "not proved")
+
+
+def run_killable(work: Callable[[], str], timeout: float, late: str) -> str:
+    """``work()`` (one of _OUTCOMES) computed in a forked child, or ``late`` if it has not
+    answered within ``timeout`` seconds; the child is then killed, so nothing lingers."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer in one write, then leave without any clean-up
+        os.close(reader)
+        try:
+            answer = work()
+        except BaseException:  # a sympy failure is "not proved", never a crash
+            answer = "not proved"
+        os.write(writer, _OUTCOMES.index(answer).to_bytes(1, "big"))
+        os._exit(0)
+    os.close(writer)
     try:
-        outcome.append(work())
-    except Exception:  # a sympy failure is "not proved", never a crash of the worker
-        outcome.append("not proved")
+        ready, _, _ = select.select([reader], [], [], max(timeout, 0.0))
+        data = os.read(reader, 1) if ready else b""
+    finally:
+        os.close(reader)
+        if not data:
+            _kill(pid)
+        os.waitpid(pid, 0)
+    return _OUTCOMES[data[0]] if data and data[0] < len(_OUTCOMES) else late
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it may have finished just now
+        os.kill(pid, signal.SIGKILL)
 
 
 def apart(difference: sympy.Expr, points: Sequence[Point], tries: int = 4) -> bool:
@@ -466,6 +572,11 @@ def is_zero(difference: sympy.Expr) -> bool:
 def _correct_note(proof: str) -> str:
     if proof == "proved":
         return "Correct: equivalent to the expected formula (confirmed symbolically)."
+    if proof == "float reference":
+        return (
+            "Correct: equal to the expected formula at every sample point, to the precision "
+            "of its decimal numbers (it was computed with binary floats, about 15 digits)."
+        )
     reason = (
         "a symbolic proof did not finish in time"
         if proof == "timed out"

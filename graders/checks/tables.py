@@ -30,6 +30,7 @@ variants from the question's parameters (layer output, mask and keep probability
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -415,6 +416,10 @@ def _check_same_shape(
         if cells > 1
         else "The value differs from the reference."
     )
+    slips = copying_slips(table, reference, agree, rtol=rtol, atol=atol)
+    if slips:
+        extra["slips"] = slips
+        feedback += " These look like copying slips: " + "; ".join(slips) + "."
     return Verdict(
         Status.INCORRECT,
         matching / cells,
@@ -423,6 +428,69 @@ def _check_same_shape(
         feedback=feedback,
         extra=extra,
     )
+
+
+def copying_slips(
+    table: np.ndarray, reference: np.ndarray, agree: np.ndarray, *, rtol: float, atol: float
+) -> list[str]:
+    """Wrong cells explained by copying: a row written right to left, two cells exchanged,
+    or the digits of a cell reversed (2.3 for 3.2). Each slip is described once, in words."""
+    if table.ndim != 2 or table.shape != reference.shape:
+        return []
+    slips: list[str] = []
+    explained = np.zeros(table.shape, dtype=bool)
+    for row in range(table.shape[0]):
+        differing = np.flatnonzero(~agree[row])
+        # a row whose ends changed places is mirrored; two neighbours exchanged are a pair
+        spans = differing.size > 2 or (differing.size and differing[-1] - differing[0] > 1)
+        if spans and np.all(cells_agree(table[row], reference[row][::-1], rtol=rtol, atol=atol)):
+            slips.append(f"row {row + 1} is written right to left (mirrored)")
+            explained[row] = True
+    wrong = [tuple(int(i) for i in cell) for cell in np.argwhere(~agree & ~explained)]
+    for k, first in enumerate(wrong):
+        for second in wrong[k + 1 :]:
+            if explained[first] or explained[second]:
+                continue
+            if _close(table[first], reference[second], rtol, atol) and _close(
+                table[second], reference[first], rtol, atol
+            ):
+                slips.append(f"cells {_cell(first)} and {_cell(second)} are exchanged")
+                explained[first] = explained[second] = True
+    for cell in wrong:
+        if not explained[cell] and _digits_reversed(float(table[cell]), float(reference[cell])):
+            given, expected = _short(float(table[cell])), _short(float(reference[cell]))
+            slips.append(f"cell {_cell(cell)} has its digits reversed ({given} for {expected})")
+    return slips
+
+
+def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+    return bool(cells_agree(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol))
+
+
+def _cell(index: tuple[int, ...]) -> str:
+    """A cell as a TA names it: (row, column), counted from 1."""
+    return "(" + ", ".join(str(i + 1) for i in index) + ")"
+
+
+def _short(value: float) -> str:
+    return f"{value:g}"
+
+
+def _digits_reversed(given: float, expected: float) -> bool:
+    """Whether ``given`` is ``expected`` with its digits in reverse order (2.3 for 3.2, 0.45
+    for 0.54), at the precision the given number was written with."""
+    if not (math.isfinite(given) and math.isfinite(expected)) or given == expected:
+        return False
+    if (given < 0) != (expected < 0):
+        return False
+    text = _short(abs(given))
+    places = len(text.partition(".")[2]) if "e" not in text else None
+    if places is None:
+        return False
+    shown = f"{abs(expected):.{places}f}"
+    digits_given = text.replace(".", "").lstrip("0")
+    digits_expected = shown.replace(".", "").lstrip("0")
+    return len(digits_given) >= 2 and digits_given[::-1] == digits_expected
 
 
 def _cells_phrase(n: int) -> str:

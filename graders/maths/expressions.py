@@ -51,6 +51,7 @@ import keyword
 import re
 import threading
 import tokenize
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -184,6 +185,35 @@ def _log(u: sympy.Expr, base: sympy.Expr | None = None) -> sympy.Expr:
     return sympy.log(u) if base is None else sympy.log(u, base)
 
 
+def _lg(u: sympy.Expr, base: sympy.Expr | None = None) -> sympy.Expr:
+    """lg(u) is the logarithm to base 10 (as in ISO 80000-2); lg(u, a) is to base a."""
+    return sympy.log(u, sympy.Integer(10) if base is None else base)
+
+
+def _root(u: sympy.Expr, degree: sympy.Expr) -> sympy.Expr:
+    """root(u, n): the n-th root of u."""
+    return _power(u, _power(degree, sympy.Integer(-1)))
+
+
+def _nth_root(u: sympy.Expr, degree: sympy.Expr | None = None) -> sympy.Expr:
+    """nthroot(u, n) is the n-th root; nthroot(u) the square root."""
+    return _root(u, sympy.Integer(2) if degree is None else degree)
+
+
+def _cube_root(u: sympy.Expr) -> sympy.Expr:
+    return _root(u, sympy.Integer(3))
+
+
+def _factorial(u: sympy.Expr) -> sympy.Expr:
+    """u! (for any real u, through the gamma function: Γ(u + 1))."""
+    return sympy.factorial(u, evaluate=not u.free_symbols)
+
+
+def _binomial(n: sympy.Expr, k: sympy.Expr) -> sympy.Expr:
+    """The binomial coefficient (n over k), for real n and k through the gamma function."""
+    return sympy.binomial(n, k, evaluate=not (n.free_symbols or k.free_symbols))
+
+
 @dataclass(frozen=True)
 class _Function:
     """A whitelisted function: how many arguments it takes and how to build it."""
@@ -219,6 +249,44 @@ def _table() -> Mapping[str, _Function]:
         "sin": sympy.sin,
         "cos": sympy.cos,
         "tan": sympy.tan,
+        "sec": sympy.sec,
+        "csc": sympy.csc,
+        "cosec": sympy.csc,
+        "cot": sympy.cot,
+        "cosech": sympy.csch,
+        "asin": sympy.asin,
+        "arcsin": sympy.asin,
+        "acos": sympy.acos,
+        "arccos": sympy.acos,
+        "atan": sympy.atan,
+        "arctan": sympy.atan,
+        "asinh": sympy.asinh,
+        "arsinh": sympy.asinh,
+        "arcsinh": sympy.asinh,
+        "acosh": sympy.acosh,
+        "arcosh": sympy.acosh,
+        "arccosh": sympy.acosh,
+        "atanh": sympy.atanh,
+        "artanh": sympy.atanh,
+        "arctanh": sympy.atanh,
+        "asec": sympy.asec,
+        "arcsec": sympy.asec,
+        "acsc": sympy.acsc,
+        "arccsc": sympy.acsc,
+        "acot": sympy.acot,
+        "arccot": sympy.acot,
+        "acoth": sympy.acoth,
+        "arccoth": sympy.acoth,
+        "arcoth": sympy.acoth,
+        "asech": sympy.asech,
+        "arcsech": sympy.asech,
+        "acsch": sympy.acsch,
+        "arccsch": sympy.acsch,
+        "cbrt": _cube_root,
+        "sign": sympy.sign,
+        "sgn": sympy.sign,
+        "signum": sympy.sign,
+        "factorial": _factorial,
         "exp": _exp,
         "ln": sympy.log,
         "sqrt": _sqrt,
@@ -227,10 +295,17 @@ def _table() -> Mapping[str, _Function]:
     }
     table = {name: _Function(build) for name, build in unary.items()}
     table["log"] = _Function(_log, 1, 2)
+    table["lg"] = _Function(_lg, 1, 2)
+    table["root"] = _Function(_root, 2, 2)
+    table["nthroot"] = _Function(_nth_root, 1, 2)
+    for name in ("binomial", "binom"):
+        table[name] = _Function(_binomial, 2, 2)
+    for name in ("atan2", "arctan2"):
+        table[name] = _Function(sympy.atan2, 2, 2)
     for name in ("max", "Max"):
-        table[name] = _Function(_max, 2, 64)
+        table[name] = _Function(_max, 1, 64)
     for name in ("min", "Min"):
-        table[name] = _Function(_min, 2, 64)
+        table[name] = _Function(_min, 1, 64)
     return MappingProxyType(table)
 
 
@@ -252,6 +327,28 @@ _PRIMED = MappingProxyType(
     }
 )
 """The derivative of a function written with a prime, f'(u)."""
+
+_PYTHON_INVERSES = MappingProxyType(
+    {
+        name: "a" + name
+        for name in (
+            "sin",
+            "cos",
+            "tan",
+            "sec",
+            "csc",
+            "cot",
+            "sinh",
+            "cosh",
+            "tanh",
+            "sech",
+            "csch",
+            "coth",
+        )
+    }
+)
+"""f^(-1)(x) in plain text is the inverse function after these (cos^(-1)(x) is acos(x))."""
+_LOG_BASE = re.compile(r"log_([0-9]{1,3}|[A-Za-z][A-Za-z0-9]{0,8})")
 
 _CONSTANTS: Mapping[str, sympy.Expr] = MappingProxyType(
     {"e": sympy.E, "E": sympy.E, "pi": sympy.pi}
@@ -324,7 +421,7 @@ def _prepare(text: object) -> str:
         raise ParseError(f"expected text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"the answer is too long ({len(text)} characters; at most {MAX_LENGTH})")
-    body = " ".join(text.split())
+    body = " ".join(_compatible(text).split())
     for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
         if body.startswith(left) and body.endswith(right) and len(body) >= len(left + right):
             body = body[len(left) : len(body) - len(right)].strip()
@@ -336,6 +433,14 @@ def _prepare(text: object) -> str:
         raise ParseError("quotes (strings) are not allowed in a formula")
     _check_nesting(body)
     return body
+
+
+def _compatible(text: str) -> str:
+    """Full-width and other compatibility characters as their plain forms (NFKC), except
+    superscripts, which stay marks of a power (x² is x**2, not x2)."""
+    return "".join(
+        char if char in _SUPERSCRIPT_CHARS else unicodedata.normalize("NFKC", char) for char in text
+    )
 
 
 def _right_hand_side(text: str) -> str:
@@ -365,6 +470,7 @@ def _check_nesting(text: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Python-syntax route
 
+_SUPERSCRIPT_CHARS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _CHARACTERS = str.maketrans(
     {
@@ -424,7 +530,10 @@ def _normalise(text: str, declared: frozenset[str]) -> str:
     text = _SIGMA.sub(" sigmoid", text)
     text = text.replace("σ", " sigma " if "sigma" in declared else " sigmoid ")
     for letter, name in _GREEK.items():
-        text = text.replace(letter, f" {name} ")
+        # θ1, θ_1 and μ0 are one name (theta1, theta_1, mu0); 2θx is 2*theta*x.
+        text = re.sub(f"{letter}(?![0-9_])", f" {name} ", text)
+        text = re.sub(f"(?<![A-Za-z0-9_]){letter}", f" {name}", text)
+        text = text.replace(letter, name)
     text = _ROOT.sub(r" sqrt(\1)", text).replace("√", " sqrt")
     text = _PRIME.sub(lambda m: _PRIMED[m.group(1)], text)
     return text.replace("^", "**").strip()
@@ -444,7 +553,11 @@ _AST_PARSE = threading.Lock()
 def _python_tree(text: str, declared: frozenset[str]) -> ast.expr:
     """Parse Python-syntax text (after clean-up) into an ``ast`` expression node."""
     text = _normalise(text, declared)
+    text = _scientific(text, declared)
+    text = _absolute_bars(text)
+    text = _postfix_factorials(text)
     _refuse_quotes(text)
+    text = _apply_bare_functions(text, declared)
     text = _insert_products(text, declared)
     try:
         with _AST_PARSE:
@@ -454,6 +567,211 @@ def _python_tree(text: str, declared: frozenset[str]) -> ast.expr:
     except (ValueError, OverflowError) as error:
         raise ParseError(f"not a valid expression ({error})") from error
     return tree.body
+
+
+_SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)([eE])([+-]?)(\d+)(\.?)")
+
+
+def _scientific(text: str, declared: frozenset[str]) -> str:
+    """One reading of scientific notation: ``2e-3`` is 0.002 and ``2e+3`` is 2000 (digits
+    follow the e, with or without a sign); ``2e+x`` is 2·e + x. A letter, ``(`` or ``.``
+    right after the exponent's digits (``3e+2x``) is refused: it could be 300·x or 3e + 2x.
+    Where the question declares ``e`` (or ``E``) as a symbol, ``2e+3`` is 2·e + 3."""
+
+    def replace(match: re.Match[str]) -> str:
+        mantissa, letter, sign, digits, dot = match.groups()
+        after = text[match.end() :].lstrip()
+        if letter in declared and sign:
+            return f"{mantissa}*{letter}{sign}{digits}{dot}"
+        if dot or (after[:1].isalpha() or after[:1] in ("(", "_")):
+            raise ParseError(
+                f"{match.group()}{after[:1]}... is ambiguous: write {mantissa}{letter}{sign}"
+                f"{digits}*{after[:1] or 'x'} for a number times {after[:1] or 'x'}, or "
+                f"{mantissa}*{letter} {sign or '+'} ... for e"
+            )
+        return f"{mantissa}e{sign}{digits}"
+
+    return _SCIENTIFIC.sub(replace, text)
+
+
+def _absolute_bars(text: str) -> str:
+    """``|x|`` is abs(x). A bar after an operand closes (``|x|y`` is abs(x)·y), or, when an
+    operand follows it, may open a new one (``||x||y||`` is abs(abs(x)·abs(y))): the first of
+    these two readings whose bars pair up is taken; text where neither does is refused."""
+    if "|" not in text:
+        return text
+    for lookahead in (False, True):
+        read = _read_bars(text, lookahead)
+        if read is not None:
+            return read
+    raise ParseError("the bars | ... | do not pair up; write abs(...) for an absolute value")
+
+
+def _read_bars(text: str, lookahead: bool) -> str | None:
+    out: list[str] = []
+    depth = 0
+    operand_before = False
+    for at, char in enumerate(text):
+        if char != "|":
+            out.append(char)
+            if not char.isspace():
+                operand_before = char.isalnum() or char in ")_."
+            continue
+        following = text[at + 1 :].lstrip()[:1]
+        opens_next = lookahead and (following.isalnum() or following == "(")
+        if operand_before and depth and not opens_next:
+            out.append(")")
+            depth -= 1
+            operand_before = True
+        else:
+            out.append(" abs(")
+            depth += 1
+            operand_before = False
+    return None if depth else "".join(out).strip()
+
+
+def _postfix_factorials(text: str) -> str:
+    """``n!``, ``(n+1)!`` and ``f(x)!`` as factorial(...); ``!=`` is left for the refusal of
+    comparisons, and ``n!!`` is refused."""
+    if "!" not in text:
+        return text
+    chars = list(text)
+    i = 0
+    while i < len(chars):
+        if chars[i] != "!" or (i + 1 < len(chars) and chars[i + 1] == "="):
+            i += 1
+            continue
+        if i + 1 < len(chars) and chars[i + 1] == "!":
+            raise ParseError(_DOUBLE_FACTORIAL)
+        start = _operand_start(chars, i)
+        if start is None:
+            raise ParseError("a factorial (!) needs a number, a name or a bracket before it")
+        operand = "".join(chars[start:i])
+        chars[start : i + 1] = list(f"factorial({operand})")
+        i = start + len("factorial(") + len(operand) + 1
+    return "".join(chars)
+
+
+def _operand_start(chars: list[str], end: int) -> int | None:
+    """Where the operand that ends just before ``end`` starts: a name, a number, or a
+    bracketed group with the function name before it, if any."""
+    i = end - 1
+    if i < 0:
+        return None
+    if chars[i] == ")":
+        depth = 0
+        while i >= 0:
+            depth += {")": 1, "(": -1}.get(chars[i], 0)
+            if depth == 0:
+                break
+            i -= 1
+        if i < 0:
+            return None
+        while i > 0 and (chars[i - 1].isalnum() or chars[i - 1] == "_"):
+            i -= 1
+        return i
+    if not (chars[i].isalnum() or chars[i] in "_."):
+        return None
+    while i > 0 and (chars[i - 1].isalnum() or chars[i - 1] in "_."):
+        i -= 1
+    return i
+
+
+def _apply_bare_functions(text: str, declared: frozenset[str]) -> str:
+    """``sin x``, ``sin 5n``, ``ln sin x``, ``tan y**3`` and ``log^2 2n`` as mathematicians
+    write them: a function name followed by an operand takes as its argument the names and
+    numbers written together after it (with their powers), up to an operator or another
+    function (``sin x cos x`` is sin(x)·cos(x)). An argument followed by ``*``, ``/`` or
+    ``(`` is refused (``cos 2*x`` may mean cos(2x) or cos(2)·x)."""
+    try:
+        tokens = [
+            token
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type in (tokenize.NUMBER, tokenize.NAME, tokenize.OP)
+        ]
+    except Exception:  # tokenizing is best effort; ast.parse reports the real error
+        return text
+    inserts: list[tuple[int, str]] = []
+    for i in range(len(tokens)):
+        end = _bare_application(tokens, i, declared)
+        if end is None:
+            continue
+        start = i + 1
+        if tokens[start].string == "**":
+            start += 2
+        if end < len(tokens) and tokens[end].string in ("*", "/", "("):
+            name = tokens[i].string
+            raise ParseError(
+                f"write brackets around the argument of {name}: {name}(...) — without them "
+                f"it is not clear where the argument ends"
+            )
+        inserts += [(tokens[start].start[1], "("), (tokens[end - 1].end[1], ")")]
+    for column, mark in sorted(inserts, key=lambda item: item[0], reverse=True):
+        text = f"{text[:column]}{mark}{text[column:]}"
+    return text
+
+
+def _is_function_name(token: tokenize.TokenInfo, declared: frozenset[str]) -> bool:
+    return (
+        token.type == tokenize.NAME and token.string in FUNCTIONS and token.string not in declared
+    )
+
+
+def _bare_application(
+    tokens: list[tokenize.TokenInfo], i: int, declared: frozenset[str]
+) -> int | None:
+    """If tokens[i] is a function applied without brackets, the index after its argument."""
+    if not _is_function_name(tokens[i], declared) or tokens[i].start[0] != 1:
+        return None
+    j = i + 1
+    if (
+        j + 1 < len(tokens)
+        and tokens[j].string == "**"
+        and tokens[j + 1].type in (tokenize.NUMBER, tokenize.NAME)
+        and not _is_function_name(tokens[j + 1], declared)
+    ):
+        j += 2
+    if j >= len(tokens) or not _starts_operand(tokens[j]):
+        return None
+    end = _factor_end(tokens, j, declared)
+    while end < len(tokens) and _starts_operand(tokens[end]):
+        if _is_function_name(tokens[end], declared):
+            break
+        end = _factor_end(tokens, end, declared)
+    return end
+
+
+def _starts_operand(token: tokenize.TokenInfo) -> bool:
+    return token.type == tokenize.NUMBER or (
+        token.type == tokenize.NAME and not keyword.iskeyword(token.string)
+    )
+
+
+def _factor_end(tokens: list[tokenize.TokenInfo], j: int, declared: frozenset[str]) -> int:
+    """The index after one factor starting at ``j`` (with a power after it, if any)."""
+    if _is_function_name(tokens[j], declared):
+        nested = _bare_application(tokens, j, declared)
+        if nested is not None:
+            return nested
+        return _group_end(tokens, j + 1) if j + 1 < len(tokens) else j + 1
+    end = j + 1
+    while end + 1 < len(tokens) and tokens[end].string == "**":
+        end = _group_end(tokens, end + 1) if tokens[end + 1].string == "(" else end + 2
+        if end <= len(tokens) and tokens[end - 1].string in ("-", "+"):
+            end += 1
+    return end
+
+
+def _group_end(tokens: list[tokenize.TokenInfo], j: int) -> int:
+    """The index after a bracketed group starting at ``j`` (or after tokens[j] alone)."""
+    if tokens[j].string != "(":
+        return j + 1
+    depth = 0
+    for k in range(j, len(tokens)):
+        depth += {"(": 1, ")": -1}.get(tokens[k].string, 0)
+        if depth == 0:
+            return k + 1
+    return len(tokens)
 
 
 def _refuse_quotes(text: str) -> None:
@@ -482,6 +800,7 @@ def _insert_products(text: str, declared: frozenset[str]) -> str:
         if tokens[i - 1].start[0] == tokens[i].start[0] == 1
         and _is_product(tokens[i - 1], tokens[i], declared)
         and not _is_function_power(tokens[max(0, i - 3) : i + 1])
+        and not _is_inverse_notation(tokens[max(0, i - 6) : i + 1])
     ]
     for column in reversed(inserts):
         text = f"{text[:column]}*{text[column:]}"
@@ -504,7 +823,11 @@ def _is_product(
     if not (left_operand and right_operand):
         return False
     if left.type == tokenize.NAME and right.string == "(":
-        return left.string in declared
+        return (
+            left.string in declared
+            or (left.string in _CONSTANTS and left.string not in FUNCTIONS)
+            or (left.string not in FUNCTIONS and bool(split_into_declared(left.string, declared)))
+        )
     return not (
         left.type == tokenize.NAME and left.string in FUNCTIONS and left.string not in declared
     )
@@ -516,8 +839,16 @@ def _is_function_power(tokens: list[tokenize.TokenInfo]) -> bool:
         len(tokens) == 4
         and tokens[0].string in FUNCTIONS
         and tokens[1].string == "**"
-        and tokens[2].type == tokenize.NUMBER
+        and tokens[2].type in (tokenize.NUMBER, tokenize.NAME)
+        and tokens[2].string not in FUNCTIONS
         and tokens[3].string == "("
+    )
+
+
+def _is_inverse_notation(tokens: list[tokenize.TokenInfo]) -> bool:
+    """Whether the tokens read ``cos ** ( - 1 ) (``: the inverse function, applied."""
+    return [token.string for token in tokens[1:]] == ["**", "(", "-", "1", ")", "("] and (
+        tokens[0].string in _PYTHON_INVERSES
     )
 
 
@@ -600,7 +931,7 @@ _OPERATORS = MappingProxyType(
 class _Builder:
     """Builds a sympy expression from an already size-checked ``ast`` expression.
 
-    Every constant part (no symbols, not a plain number) is evaluated at 15 and at 30 digits
+    Every constant part (no symbols, not a plain number) is evaluated at 30 and at 60 digits
     as soon as it is built, before any sympy constructor that might reason about it sees it.
     It is refused if undefined or beyond LIMIT (sympy would compute exp(exp(exp(100))) in
     full), or if it is zero in a roundabout form (the two precisions disagree, as with
@@ -619,7 +950,7 @@ class _Builder:
             return expr
         for power in expr.atoms(sympy.Pow):
             _check_exponent(power.base, power.exp)
-        rough, fine = self._value(expr, 15), self._value(expr, 30)
+        rough, fine = self._value(expr, 30), self._value(expr, 60)
         if rough is None or fine is None:
             raise ParseError(
                 f"the constant {_short(expr)} in the formula is undefined, complex or too large"
@@ -652,17 +983,39 @@ class _Builder:
             case ast.UnaryOp():
                 raise ParseError("operator '~' is not allowed")
             case ast.BinOp(
+                left=ast.Name(id=name),
+                op=ast.Pow() | ast.BitXor(),
+                right=ast.Call(
+                    func=ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=1))
+                ) as call,
+            ) if name in _PYTHON_INVERSES:
+                # cos^(-1)(x), sinh^(-1)(x): the inverse function, as written on a calculator.
+                inverse = ast.Call(
+                    func=ast.Name(id=_PYTHON_INVERSES[name]), args=call.args, keywords=call.keywords
+                )
+                return self._call(inverse)
+            case ast.BinOp(
                 left=ast.Name(id=name), op=ast.Pow() | ast.BitXor(), right=ast.Call() as call
-            ) if name in FUNCTIONS and isinstance(call.func, ast.Constant):
-                # sech**2(u), sech^2(u), sech²(u): a power of a function applied to u.
+            ) if name in FUNCTIONS and isinstance(call.func, ast.Constant | ast.Name):
+                # sech**2(u), sech^2(u), sech²(u), exp^y(z): a power of a function applied to u.
                 applied = ast.Call(func=ast.Name(id=name), args=call.args, keywords=call.keywords)
-                return _power(self._vetted(self._call(applied)), _number(call.func.value))
+                exponent = self.build(call.func)
+                return _power(self._vetted(self._call(applied)), exponent)
+            case ast.BinOp(left=ast.Name(id=name), op=ast.Pow() | ast.BitXor(), right=right) if (
+                name not in self.declared and split_into_declared(name, self.declared)
+            ):
+                # nm^(-1) with n and m declared: the power binds to m alone, as in n m^(-1).
+                *first, last = split_into_declared(name, self.declared)
+                factors = [self._name(piece) for piece in first]
+                return sympy.Mul(*factors, _power(self._name(last), self.build(right)))
             case ast.BinOp() if _family(node):
                 return self._chain(node)
             case ast.BinOp(left=left, op=op, right=right):
                 return self._binary(left, op, right)
             case ast.Call():
                 return self._call(node)
+            case ast.List(elts=[element]):  # [x + 1] as brackets
+                return self.build(element)
             case _:
                 message = _REFUSED.get(type(node), f"{type(node).__name__} is not allowed")
                 raise ParseError(message)
@@ -709,6 +1062,12 @@ class _Builder:
             return _CONSTANTS[name]
         if name in FUNCTIONS:
             raise ParseError(f"{name} is a function; write {name}(...) with its argument")
+        same = declared_spelling(name, self.declared)
+        if same is not None:
+            return sympy.Symbol(same, real=True)
+        pieces = split_into_declared(name, self.declared)
+        if pieces:
+            return sympy.Mul(*(self._name(piece) for piece in pieces))
         return sympy.Symbol(name, real=True)
 
     def _call(self, node: ast.Call) -> sympy.Expr:
@@ -717,6 +1076,16 @@ class _Builder:
         if not isinstance(node.func, ast.Name):
             raise ParseError("only named functions may be called, like sigmoid(x)")
         name = node.func.id
+        based = _LOG_BASE.fullmatch(name)
+        if based is not None and name not in FUNCTIONS:  # log_10(x), log_2(8), log_a(b)
+            base = (
+                ast.Constant(int(based.group(1)))
+                if based.group(1).isdigit()
+                else ast.Name(id=based.group(1))
+            )
+            return self._call(
+                ast.Call(func=ast.Name(id="log"), args=[*node.args, base], keywords=[])
+            )
         function = FUNCTIONS.get(name)
         if function is None:
             shown = name if len(name) <= 40 else name[:40] + "..."
@@ -736,7 +1105,8 @@ class _Builder:
             )
             raise ParseError(f"{name} takes {wanted} argument(s), got {len(node.args)}")
         arguments = [self.build(arg) for arg in node.args]
-        if not any(argument.free_symbols for argument in arguments):
+        exact = function.build is _factorial and arguments[0].is_Integer
+        if not exact and not any(argument.free_symbols for argument in arguments):
             self._vet_application(name, function, arguments)
         return _guard_number(function.build(*arguments))
 
@@ -753,6 +1123,42 @@ class _Builder:
         if None in values or evaluate(function.build(*placeholders), point, context) is None:
             shown = ", ".join(_short(argument) for argument in arguments)
             raise ParseError(f"{name}({shown}) is undefined, complex or too large")
+
+
+def _spelling(name: str) -> str:
+    """A name without the underscores between its parts: theta_1, theta1 -> theta1."""
+    return name.replace("_", "")
+
+
+def declared_spelling(name: str, declared: Collection[str]) -> str | None:
+    """The declared name spelt like ``name`` but for underscores (θ1, θ_1, theta1 and
+    theta_1 are one name; w2_1 is w_2_1), if exactly one is; else None."""
+    if "_" not in name and not any(char.isdigit() for char in name):
+        return None
+    matches = [other for other in declared if _spelling(other) == _spelling(name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def split_into_declared(name: str, declared: Collection[str]) -> list[str]:
+    """``nm`` as [n, m] when the question declares n and m (and not nm): an undeclared name
+    made entirely of declared names and the constants e and pi (``xe``, ``ee``) is their
+    product. The longest declared name is taken first; [] if none fits."""
+    parts = [*sorted(declared, key=len, reverse=True), "pi", "e"]
+
+    def split(rest: str) -> list[str] | None:
+        if not rest:
+            return []
+        for part in parts:
+            if part and rest.startswith(part):
+                tail = split(rest[len(part) :])
+                if tail is not None:
+                    return [part, *tail]
+        return None
+
+    if "_" in name or len(name) > MAX_NAME_LENGTH:
+        return []
+    pieces = split(name) or []
+    return pieces if len(pieces) > 1 else []
 
 
 def _check_result(expr: sympy.Expr) -> None:
@@ -813,7 +1219,7 @@ def _check_exponent(base: sympy.Expr, exponent: sympy.Expr) -> None:
     of degree n); a constant base that is not a plain number may be raised to integers up to
     MAX_CONSTANT_DEGREE only (sympy expands (1 + e)**n term by term to find its sign).
     """
-    constant = not base.free_symbols and base is not sympy.E
+    constant = not base.free_symbols and base is not sympy.E and not exponent.free_symbols
     limit = MAX_CONSTANT_DEGREE if constant else MAX_EXPONENT
     for number in exponent.atoms(sympy.Rational):
         if abs(number) > MAX_EXPONENT:
@@ -873,9 +1279,31 @@ _LATEX_FUNCTIONS = MappingProxyType(
         "sin": "sin",
         "cos": "cos",
         "tan": "tan",
+        "sec": "sec",
+        "csc": "csc",
+        "cot": "cot",
+        "arcsin": "asin",
+        "arccos": "acos",
+        "arctan": "atan",
+        "lg": "lg",
         "max": "max",
         "min": "min",
     }
+)
+_INVERSES = MappingProxyType(
+    {
+        "sin": "asin",
+        "cos": "acos",
+        "tan": "atan",
+        "sinh": "asinh",
+        "cosh": "acosh",
+        "tanh": "atanh",
+    }
+)
+"""f^{-1}(x) after these functions is the inverse function (\\sin^{-1} x is arcsin x)."""
+_LATEX_BINOMIALS = frozenset(["binom", "tbinom", "dbinom"])
+_LATEX_DERIVATIVE = re.compile(
+    r"\\[dtc]?frac\s*\{\s*(d|\\partial)(?![A-Za-z])[^{}]*\}\s*\{\s*(d|\\partial)"
 )
 _LATEX_GREEK = frozenset(
     [
@@ -918,7 +1346,20 @@ _LATEX_SPACING = frozenset(
         "bigr",
         "Bigl",
         "Bigr",
+        "biggl",
+        "biggr",
+        "Biggl",
+        "Biggr",
         "displaystyle",
+        "textstyle",
+        "thinspace",
+        "medspace",
+        "thickspace",
+        "negthinspace",
+        "negmedspace",
+        "negthickspace",
+        "enspace",
+        "hfill",
     ]
 )
 _LATEX_NAMED = frozenset(["operatorname", "mathrm", "text", "textrm", "mathit", "rm", "textit"])
@@ -958,6 +1399,10 @@ class _LatexReader:
     # ---- tokens
 
     def read(self) -> ast.expr:
+        if _LATEX_DERIVATIVE.search(self.text):
+            raise ParseError(
+                "derivative notation (\\frac{d}{dx}) is not read; write the derivative itself"
+            )
         node = self.expression()
         token = self.peek()
         if self.is_char(token, "'"):
@@ -1081,11 +1526,33 @@ class _LatexReader:
         return self.power()
 
     def power(self) -> ast.expr:
-        base = self.atom()
+        base = self.factorials(self.atom())
         if self.is_char(self.peek(), "^"):
             self.take()
             return ast.BinOp(left=base, op=ast.Pow(), right=self.superscript())
         return base
+
+    def factorials(self, node: ast.expr) -> ast.expr:
+        """``x!`` is factorial(x); ``x!!`` is refused (a double factorial, or two?)."""
+        while self.is_char(self.peek(), "!"):
+            self.take()
+            if self.is_char(self.peek(), "!"):
+                raise ParseError(_DOUBLE_FACTORIAL)
+            node = _call("factorial", [node])
+        return node
+
+    def bare_argument(self) -> ast.expr:
+        """The argument of \\sin x or \\ln xy without brackets: letters and numbers written
+        together (\\ln xy is ln(xy)); it ends at an operator or another function."""
+        node = self.power()
+        while self.continues_bare(self.peek()):
+            node = ast.BinOp(left=node, op=ast.Mult(), right=self.power())
+        return node
+
+    def continues_bare(self, token: _Token) -> bool:
+        if token.kind in ("num", "letter", "symbol"):
+            return True
+        return token.kind == "cmd" and token.text[1:] in _LATEX_GREEK
 
     def superscript(self) -> ast.expr:
         token = self.peek()
@@ -1146,6 +1613,9 @@ class _LatexReader:
         if name in _LATEX_FRACTIONS:
             numerator = self.argument()
             return ast.BinOp(left=numerator, op=ast.Div(), right=self.argument())
+        if name in _LATEX_BINOMIALS:
+            top = self.argument()
+            return _call("binomial", [top, self.argument()])
         if name == "sqrt":
             if self.is_char(self.peek(), "["):
                 self.take()
@@ -1217,7 +1687,10 @@ class _LatexReader:
     def script_text(self) -> str:
         """The raw text of a subscript (``_1``, ``_{2,1}``, ``^{[2]}``), made name-safe."""
         self.skip_space()
-        if self.text.startswith(("{", "["), self.pos):
+        command = _LATEX_COMMAND.match(self.text, self.pos)
+        if command is not None:  # h_\theta
+            raw, self.pos = command.group(1), command.end()
+        elif self.text.startswith(("{", "["), self.pos):
             match = _LATEX_SCRIPT.match(self.text, self.pos)
             if match is None:
                 raise ParseError("a subscript may hold only letters and digits")
@@ -1243,6 +1716,8 @@ class _LatexReader:
         if self.is_char(self.peek(), "^"):
             self.take()
             exponent = self.superscript()
+            if name in _INVERSES and ast.dump(exponent) == ast.dump(_MINUS_ONE):
+                name, exponent = _INVERSES[name], None
         token = self.peek()
         if self.is_char(token, "(["):
             self.take()
@@ -1256,7 +1731,7 @@ class _LatexReader:
         elif token.kind == "end" or not self.starts_factor(token):
             raise ParseError(f"{name} needs an argument, like {name}(x)")
         else:
-            arguments = [self.power()]
+            arguments = [self.bare_argument()]
         if base is not None:
             arguments.append(base)
         node = _call(name, arguments)
@@ -1269,6 +1744,13 @@ class _LatexReader:
             return False
         self.pos = match.end()
         return True
+
+
+_MINUS_ONE = ast.UnaryOp(op=ast.USub(), operand=ast.Constant(1))
+_DOUBLE_FACTORIAL = (
+    "x!! is not read (a double factorial, or the factorial of a factorial?); "
+    "write factorial(factorial(x)) for the second"
+)
 
 
 def _call(name: str, arguments: list[ast.expr]) -> ast.Call:
@@ -1344,7 +1826,22 @@ _UNARY = MappingProxyType(
         sympy.sin: "sin",
         sympy.cos: "cos",
         sympy.tan: "tan",
+        sympy.sec: "sec",
+        sympy.csc: "csc",
+        sympy.cot: "cot",
+        sympy.asin: "asin",
+        sympy.acos: "acos",
         sympy.atan: "atan",
+        sympy.asinh: "asinh",
+        sympy.acosh: "acosh",
+        sympy.atanh: "atanh",
+        sympy.asec: "asec",
+        sympy.acsc: "acsc",
+        sympy.acot: "acot",
+        sympy.acoth: "acoth",
+        sympy.asech: "asech",
+        sympy.acsch: "acsch",
+        sympy.factorial: "factorial",
     }
 )
 
@@ -1387,6 +1884,10 @@ def _combine(expr: sympy.Basic, args: list[Any], context: Any) -> Any:
         return context.sign(args[0])
     if expr.func is sympy.Heaviside:
         return None if args[0] == 0 else context.mpf(args[0] > 0)
+    if expr.func is sympy.atan2:
+        return None if args[0] == args[1] == 0 else context.atan2(*args)
+    if expr.func is sympy.binomial:
+        return context.binomial(*args)
     return _fallback(expr, args, context)
 
 

@@ -222,7 +222,7 @@ def test_follow_through_explains_too() -> None:
 @pytest.mark.parametrize(
     "answer",
     [
-        Answer(Kind.TEXT, "3.5", text="3.5"),
+        Answer(Kind.TEXT, "three and a half", text="three and a half"),
         Answer(Kind.EXPR, "a + r", text="a + r"),
         Answer(Kind.BOOL, True, text="True"),
         Answer(Kind.ARRAY, np.array([3.5]), text="[3.5]"),

@@ -461,11 +461,11 @@ SEED_VERDICTS = {
     "out_o1": ("follow-through", None),
     "net_o2": ("incorrect", None),
     "out_o2": ("follow-through", None),
-    "E": ("incorrect", None),  # t2 taken as 0.02
+    "E": ("incorrect", "misread-given"),  # t2 taken as 0.02: named once, here
     "dE_dw5": ("incorrect", "gradient-sign"),
     "dE_dw6": ("follow-through", None),
-    "dE_dw7": ("incorrect", None),  # t2 = 0.02 again, and the sign
-    "dE_dw8": ("incorrect", None),
+    "dE_dw7": ("follow-through", None),  # t2 = 0.02 again (and the sign): follows from it
+    "dE_dw8": ("follow-through", None),
     "dE_db2": ("follow-through", None),  # both of their own output deltas, summed
     "dE_dw1": ("incorrect", "swapped-weights"),  # back through w6 where the course has w7
     "dE_dw2": ("incorrect", "swapped-weights"),
@@ -490,6 +490,8 @@ def test_the_seed_students_sheet_is_graded_as_a_careful_ta_would(derivation: Der
     verdicts = derivation.grade(answers, hw1.PARAMS)
     got = {k: (v.status.value, v.mistake.id if v.mistake else None) for k, v in verdicts.items()}
     assert got == SEED_VERDICTS
+    assert "follow from t2 = 0.02; the question gives t2 = 0.99" in verdicts["E"].feedback
+    assert "counted once, at E" in verdicts["dE_dw7"].feedback
 
 
 def test_the_seed_students_misread_figure_is_the_swapped_reading() -> None:
