@@ -185,16 +185,19 @@ def check_expression(
     expected = shown_as or sympy.sstr(reference)
     if answer.kind in (Kind.ABSENT, Kind.PLACEHOLDER, Kind.ERROR):
         return missing_verdict(answer, expected)
-    notation = {name: _standardise(value) for name, value in substitutions.items()}
+    signs = declared_signs(reference)
+    notation = {name: _standardise(value, signs) for name, value in substitutions.items()}
     given = _given_text(answer)
     try:
         read, route = _read(answer, _names_to_declare(variables, notation, reference))
     except ParseError as error:
         feedback = f"Your formula could not be read: {error.message}."
         return Verdict(Status.INVALID, 0.0, given=given, expected=expected, feedback=feedback)
-    student = _expand_notation(_standardise(read), notation)
-    target = _expand_notation(_standardise(reference), notation)
-    variants = [(m, _expand_notation(_standardise(wrong), notation)) for m, wrong in mistakes]
+    student = _expand_notation(_standardise(read, signs), notation)
+    target = _expand_notation(_standardise(reference, signs), notation)
+    variants = [
+        (m, _expand_notation(_standardise(wrong, signs), notation)) for m, wrong in mistakes
+    ]
     read_as = sympy.sstr(read)
     extra: dict[str, Any] = {
         "route": route,
@@ -326,12 +329,29 @@ def _names_to_declare(
 # Putting both sides in one form
 
 
-def _standardise(expr: sympy.Expr) -> sympy.Expr:
-    """Real symbols by name, and applied undefined functions named like ours (sigma(x)) built."""
+SIGNS = ("positive", "nonnegative", "negative", "nonpositive")
+"""The assumptions a question may declare on a symbol that decide where it is sampled."""
+
+
+def declared_signs(reference: sympy.Expr) -> Mapping[str, str]:
+    """The sign each symbol of the reference is declared with (``Symbol("a", positive=True)``),
+    by name: applied to the student's symbol of the same name as well."""
+    found = {}
+    for symbol in getattr(reference, "free_symbols", ()):
+        if isinstance(symbol, sympy.Symbol):
+            sign = next((s for s in SIGNS if symbol.assumptions0.get(s)), None)
+            if sign is not None:
+                found[symbol.name] = sign
+    return MappingProxyType(found)
+
+
+def _standardise(expr: sympy.Expr, signs: Mapping[str, str] = MappingProxyType({})) -> sympy.Expr:
+    """Real symbols by name (with the sign ``signs`` declares for a name), and applied undefined
+    functions named like ours (sigma(x)) built."""
     if isinstance(expr, int | float) and not isinstance(expr, bool):
         expr = _constant(expr)
     replacements: dict[sympy.Basic, sympy.Basic] = {
-        symbol: sympy.Symbol(symbol.name, real=True)
+        symbol: _real_symbol(symbol.name, signs.get(symbol.name))
         for symbol in expr.free_symbols
         if isinstance(symbol, sympy.Symbol)
     }
@@ -342,6 +362,12 @@ def _standardise(expr: sympy.Expr) -> sympy.Expr:
         if _buildable(call)
     }
     return expr.xreplace(applied) if applied else expr
+
+
+def _real_symbol(name: str, sign: str | None) -> sympy.Symbol:
+    if sign is None:
+        return sympy.Symbol(name, real=True)
+    return sympy.Symbol(name, real=True, **{sign: True})
 
 
 def at_its_precision(expr: sympy.Expr) -> sympy.Expr:
@@ -402,16 +428,31 @@ def sample_points(
     count: int = POINTS,
     ranges: Sequence[tuple[float, float]] = RANGES,
 ) -> list[Point]:
-    """``count`` seeded points, each variable drawn from one of ``ranges`` in turn."""
+    """``count`` seeded points, each variable drawn from one of ``ranges`` in turn, and kept to
+    the sign its question declares (a symbol declared ``positive`` or ``nonnegative`` is drawn
+    as the magnitude, one declared ``negative`` as its negative)."""
     rng = random.Random(seed)
     points: list[Point] = []
     for i in range(count):
         point: dict[sympy.Symbol, float] = {}
         for j, symbol in enumerate(symbols):
             low, high = ranges[(i + j) % len(ranges)]
-            point[symbol] = rng.uniform(low, high)
+            point[symbol] = _declared_sign(symbol, rng.uniform(low, high))
         points.append(MappingProxyType(point))
     return points
+
+
+def _declared_sign(symbol: sympy.Symbol, value: float) -> float:
+    """``value`` with the sign ``symbol``'s assumptions declare (the value itself when none)."""
+    if symbol.is_positive or symbol.is_nonnegative:
+        return abs(value) or SMALLEST_MAGNITUDE
+    if symbol.is_negative or symbol.is_nonpositive:
+        return -(abs(value) or SMALLEST_MAGNITUDE)
+    return value
+
+
+SMALLEST_MAGNITUDE = 1e-3
+"""A positive (or negative) symbol drawn at exactly 0 is drawn at this magnitude instead."""
 
 
 class Evaluations:

@@ -7,11 +7,17 @@ import time
 
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
-from graders.checks.symbolic import check_expression, run_killable
+from graders.checks.symbolic import check_expression, run_killable, sample_points
 from graders.model.answers import Answer, Kind, Status
 
 a, b, x, k = (sympy.Symbol(name) for name in "abxk")
+
+
+def _text(answer: str) -> Answer:
+    return Answer(Kind.TEXT, answer, text=answer)
 
 
 def check(answer: str, reference: sympy.Expr, variables: list[str]) -> tuple[Status, str]:
@@ -71,3 +77,28 @@ def test_a_proof_that_fails_is_not_proved() -> None:
         raise RuntimeError("sympy gave up")
 
     assert run_killable(failing, 5.0, "timed out") == "not proved"
+
+
+# --- the question's declared assumptions decide where a symbol is sampled ----------------------
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["positive", "nonnegative", "negative"]))
+def test_a_declared_sign_holds_at_every_sample_point(seed: int, sign: str) -> None:
+    declared = sympy.Symbol("a", real=True, **{sign: True})
+    free = sympy.Symbol("b", real=True)
+    for point in sample_points([declared, free], seed):
+        assert (point[declared] > 0) if sign != "negative" else (point[declared] < 0)
+    drawn = [point[free] for point in sample_points([declared, free], seed)]
+    assert min(drawn) < 0 < max(drawn)  # an undeclared symbol keeps both signs
+
+
+def test_a_reference_defined_for_positive_values_is_sampled_where_it_is_defined() -> None:
+    a, b = sympy.symbols("a b", positive=True)
+    right = check_expression(_text("2*log(a) + log(b)"), sympy.log(a**2 * b), variables=["a", "b"])
+    assert right.status is Status.CORRECT and "region" not in right.extra
+    wrong = check_expression(_text("log(a) + log(b)"), sympy.log(a**2 * b), variables=["a", "b"])
+    assert wrong.status is Status.INCORRECT and "not equivalent" in wrong.feedback.lower()
+    undeclared = sympy.Symbol("x", real=True)
+    # without the declaration, 2·log(a) is undefined for a < 0 where log(a²·b) is not
+    loose = check_expression(_text("2*log(x)"), sympy.log(undeclared**2), variables=["x"])
+    assert loose.status is Status.INCORRECT
