@@ -32,6 +32,7 @@ Symbols the student uses that the reference does not are named in the feedback.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import random
 import select
@@ -529,34 +530,84 @@ def prove_equal(
 
     Returns ``"proved"``, ``"apart"`` (the difference, evaluated as one expression at
     ``points``, is surely not 0), ``"not proved"`` (sympy finished without reaching 0) or
-    ``"timed out"``. The work runs in a forked child process, killed at the time limit (sympy
-    cannot be interrupted, and a thread cannot be stopped).
+    ``"timed out"``. The work runs in a child process, killed at the time limit (sympy cannot
+    be interrupted, and a thread cannot be stopped); see ``run_killable``.
     """
+    plain = [dict(point) for point in points]  # a mapping proxy cannot be sent to a process
+    return run_killable(_prove, (formula, target, plain), timeout, "timed out")
 
-    def work() -> str:
-        difference = formula - target
-        if is_zero(difference):
-            return "proved"
-        return "apart" if apart(difference, points) else "not proved"
 
-    return run_killable(work, timeout, "timed out")
+def _prove(formula: sympy.Expr, target: sympy.Expr, points: Sequence[Point]) -> str:
+    difference = formula - target
+    if is_zero(difference):
+        return "proved"
+    return "apart" if apart(difference, points) else "not proved"
 
 
 _OUTCOMES = ("proved", "apart", "not proved")
 
 
-def run_killable(work: Callable[[], str], timeout: float, late: str) -> str:
-    """``work()`` (one of _OUTCOMES) computed in a forked child, or ``late`` if it has not
-    answered within ``timeout`` seconds; the child is then killed, so nothing lingers."""
+def run_killable(
+    work: Callable[..., object], args: tuple[Any, ...], timeout: float, late: str
+) -> str:
+    """``work(*args)`` (one of _OUTCOMES; anything else, or a failure, is "not proved")
+    computed in a child process, or ``late`` if it has not answered within ``timeout``
+    seconds; the child is then killed, so nothing lingers.
+
+    The child is forked from multiprocessing's fork server, a single-threaded process that has
+    imported this module, never from the grader itself: forking the grader while another of its
+    threads is inside a BLAS call deadlocks both (OpenBLAS's fork handler waits for that call,
+    which waits for the pool the handler is stopping). ``work`` and ``args`` must pickle. In a
+    daemonic process (which may not start children: a Dask worker) the grader forks itself.
+    """
+    if multiprocessing.current_process().daemon:
+        return _run_forked(work, args, timeout, late)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(work, args, sender), daemon=True)
+    process.start()
+    sender.close()
+    answer: object = None
+    try:
+        if receiver.poll(max(timeout, 0.0)):
+            answer = receiver.recv()
+    except (EOFError, OSError):  # the child died without answering
+        answer = "not proved"
+    finally:
+        receiver.close()
+        if answer is None:
+            process.kill()
+        process.join()
+    if answer is None:
+        return late
+    return answer if isinstance(answer, str) and answer in _OUTCOMES else "not proved"
+
+
+def _answer(work: Callable[..., object], args: tuple[Any, ...], sender: Any) -> None:
+    """The child's side of ``run_killable``: one answer sent, then leave."""
+    try:
+        answer = work(*args)
+    except BaseException:  # a sympy failure is "not proved", never a crash
+        answer = "not proved"
+    sender.send(answer if answer in _OUTCOMES else "not proved")
+    sender.close()
+
+
+def _run_forked(
+    work: Callable[..., object], args: tuple[Any, ...], timeout: float, late: str
+) -> str:
+    """``run_killable`` by forking this process (where it may not start children)."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer in one write, then leave without any clean-up
         os.close(reader)
         try:
-            answer = work()
-        except BaseException:  # a sympy failure is "not proved", never a crash
+            answer = work(*args)
+        except BaseException:
             answer = "not proved"
-        os.write(writer, _OUTCOMES.index(answer).to_bytes(1, "big"))
+        index = _OUTCOMES.index(answer) if answer in _OUTCOMES else _OUTCOMES.index("not proved")
+        os.write(writer, index.to_bytes(1, "big"))
         os._exit(0)
     os.close(writer)
     try:
