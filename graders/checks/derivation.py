@@ -315,7 +315,12 @@ class Derivation:
             return given in compiled[name].args
 
         stated = {p: own.env[p] for p in self.parameters if math.isfinite(own.env[p])}
-        finding = find_misreading(step_value, uses, stated, wrong, matches)
+        right = [
+            name
+            for name, verdict in verdicts.items()
+            if verdict.status in (Status.CORRECT, Status.FOLLOW_THROUGH) and name in own.given
+        ]
+        finding = find_misreading(step_value, uses, stated, wrong, matches, right)
         if finding is None:
             return verdicts
         return {**verdicts, **self._misread_verdicts(finding, verdicts)}
@@ -330,6 +335,8 @@ class Derivation:
             f"A misread given: {sentence}. It is counted once, here; the steps that follow "
             f"from it get follow-through.",
             self.misread_credit,
+            persian=f"داده‌ای اشتباه خوانده شده: {finding.sentence_fa()}. این اشتباه یک بار، "
+            "همین‌جا، کم می‌شود و گام‌هایی که از آن پیروی می‌کنند نمرهٔ پیرو خطای قبلی می‌گیرند.",
         )
         updated = {
             first: replace(
@@ -418,7 +425,7 @@ class Derivation:
             figures = rounded_figures(answer.text, target, self.tolerance.sig_figs)
             if figures:
                 mistake = rounding_mistake(answer.text.strip(), figures, self.tolerance)
-                mistake = Mistake(mistake.id, mistake.explanation, mistake.credit * credit)
+                mistake = replace(mistake, credit=mistake.credit * credit)
                 return Verdict(
                     Status.INCORRECT,
                     mistake.credit,

@@ -19,7 +19,7 @@ for, so one match is no evidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import mpmath
@@ -47,6 +47,13 @@ class Misreading:
             f"{self.given} = {_shown(self.stated)}"
         )
 
+    def sentence_fa(self) -> str:
+        """``sentence`` in Persian."""
+        return (
+            f"اعداد شما از {self.given} = {_shown(self.value)} به دست می‌آیند؛ سؤال "
+            f"{self.given} = {_shown(self.stated)} را داده است"
+        )
+
 
 StepValue = Callable[[str, str, float], Sequence[tuple[float, str]]]
 """(step, given, v) -> what the step's formula gives on the student's own values with the
@@ -61,13 +68,16 @@ def find_misreading(
     stated: Mapping[str, float],
     wrong: Mapping[str, float],
     matches: Matches,
+    right: Collection[str] = (),
 ) -> Misreading | None:
     """The misreading of one given that explains the most wrong steps, or None.
 
     ``stated`` maps each given to its value in the question; ``wrong`` maps the steps judged
     wrong to the student's numbers (in step order); ``uses(step, given)`` says whether the
     step's formula uses the given; ``matches(step, value)`` whether the student's number for
-    the step matches ``value``.
+    the step matches ``value``. ``right`` are the steps the student got right: a value of the
+    given under which one of them that uses it would be wrong is no misreading (a student who
+    used η = 0.1 in five updates did not read η as 0.5 in the sixth; that is a slip).
     """
     best: Misreading | None = None
     for given, value in stated.items():
@@ -76,10 +86,13 @@ def find_misreading(
             continue
         first = users[0]
         residual = _residual(step_value, first, given, wrong[first])
+        witnesses = [name for name in right if uses(name, given)]
         for root in _roots(residual, value):
             explained = _explained(step_value, given, root, users, matches)
             if len(explained) < MIN_EXPLAINED:
                 continue
+            if len(_explained(step_value, given, root, witnesses, matches)) < len(witnesses):
+                continue  # a step the student got right with the stated value contradicts it
             shown = _simplest(step_value, given, root, users, matches, explained)
             found = Misreading(
                 given,

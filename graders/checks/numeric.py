@@ -182,6 +182,8 @@ def rounding_mistake(shown: str, figures: int, tolerance: Tolerance) -> Mistake:
         f"{shown} is the expected value rounded to {figures} significant figure{plural}: right "
         f"at that precision, but at least {tolerance.sig_figs} were asked for.",
         tolerance.rounded_credit,
+        persian=f"{shown} همان مقدار مرجع است که به {figures} رقم بامعنا گرد شده: با همین دقت "
+        f"درست است، اما دست‌کم {tolerance.sig_figs} رقم خواسته شده بود.",
     )
 
 

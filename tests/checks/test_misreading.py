@@ -55,3 +55,19 @@ def test_one_wrong_number_is_not_blamed_on_a_misreading() -> None:
 def test_right_numbers_are_left_alone() -> None:
     verdicts = DERIVATION.grade(answers_for(PARAMS), PARAMS)
     assert all(verdict.status is Status.CORRECT for verdict in verdicts.values())
+
+
+def test_a_given_used_right_elsewhere_was_not_misread() -> None:
+    """b is used by u (right with b = 2) and by grad and update: wrong numbers there that a
+    different b would explain are slips, not a misreading of b."""
+    u_right = PARAMS["a"] * PARAMS["b"]
+    grad_b3 = (u_right - PARAMS["t"]) * 3.0  # from the student's own u, with b read as 3
+    answers = answers_for(PARAMS)
+    answers["grad"], answers["update"] = number(grad_b3), number(3.0 - grad_b3 / 10)
+    # on their own (u left out, so nothing right uses b) the two follow from b = 3
+    alone = {k: v for k, v in answers.items() if k != "u"}
+    assert DERIVATION.grade(alone, PARAMS)["grad"].mistake is not None
+    verdicts = DERIVATION.grade(answers, PARAMS)
+    assert verdicts["u"].status is Status.CORRECT
+    assert all(verdicts[k].mistake is None for k in ("grad", "update"))
+    assert "b = 3" not in verdicts["grad"].feedback
