@@ -174,6 +174,18 @@ def rounded_figures(text: str, expected: float, sig_figs: int) -> int | None:
     return figures if rounded == number else None
 
 
+def _named(mistake: Mistake, shown: str, expected: str) -> Verdict:
+    """The verdict of an answer that is ``mistake``: incorrect, at the mistake's credit."""
+    return Verdict(
+        Status.INCORRECT,
+        mistake.credit,
+        given=shown,
+        expected=expected,
+        feedback=mistake.explanation,
+        mistake=mistake,
+    )
+
+
 def rounding_mistake(shown: str, figures: int, tolerance: Tolerance) -> Mistake:
     """The named mistake of an answer right only at the fewer figures it was rounded to."""
     plural = "" if figures == 1 else "s"
@@ -245,25 +257,11 @@ def _check_number(answer: Answer, check: NumberCheck) -> Verdict:
         return Verdict(Status.CORRECT, 1.0, given=shown, expected=expected)
     for mistake, value in check.mistakes:
         if within(NumberCheck(value, check.tolerance, check.scale), given, answer.text):
-            return Verdict(
-                Status.INCORRECT,
-                mistake.credit,
-                given=shown,
-                expected=expected,
-                feedback=mistake.explanation,
-                mistake=mistake,
-            )
+            return _named(mistake, shown, expected)
     figures = rounded_figures(answer.text, check.expected, check.tolerance.sig_figs)
     if figures and not check.tolerance.integer:
         mistake = rounding_mistake(answer.text.strip() or shown, figures, check.tolerance)
-        return Verdict(
-            Status.INCORRECT,
-            mistake.credit,
-            given=shown,
-            expected=expected,
-            feedback=mistake.explanation,
-            mistake=mistake,
-        )
+        return _named(mistake, shown, expected)
     return Verdict(
         Status.INCORRECT,
         0.0,

@@ -549,7 +549,9 @@ def _bind(option: str, source: Path, destination: Path) -> list[str]:
     return [*arguments, option, str(source), str(destination)]
 
 
-def _namespace_options(*, as_root: bool) -> list[str]:
+def _namespace_options(*, as_root: bool, caps: tuple[str, ...] = _LAUNCHER_CAPS) -> list[str]:
+    """bwrap's options for a sandbox's namespaces; run as root, every capability is dropped
+    but ``caps`` (the launcher's, or a warm parent's)."""
     options = [
         "--die-with-parent",
         "--new-session",
@@ -563,7 +565,7 @@ def _namespace_options(*, as_root: bool) -> list[str]:
     ]
     if as_root:  # the launcher keeps only what it needs to hand the files to the kernel's uid
         options += ["--cap-drop", "ALL"]
-        options += [part for cap in _LAUNCHER_CAPS for part in ("--cap-add", cap)]
+        options += [part for cap in caps for part in ("--cap-add", cap)]
     else:
         options += ["--unshare-user", "--disable-userns"]
     return options

@@ -68,6 +68,7 @@ from graders.runtime.sandbox import (
     SandboxedKernelManager,
     SandboxPlan,
     _launcher,
+    _namespace_options,
     _start_time,
     run_folder,
     sandbox_for,
@@ -331,20 +332,7 @@ class WarmPool:
             self.plan, self.folder, self.folder, limits, (), "", as_root=True
         ).environment()
         environment.pop("GRADER_SANDBOX_TOKEN", None)
-        options = [
-            "--die-with-parent",
-            "--new-session",
-            "--unshare-pid",
-            "--unshare-net",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-cgroup-try",
-            "--hostname",
-            "sandbox",
-            "--cap-drop",
-            "ALL",
-            *(part for cap in _PARENT_CAPS for part in ("--cap-add", cap)),
-        ]
+        options = _namespace_options(as_root=True, caps=_PARENT_CAPS)
         folder = str(self.folder)
         arguments = [self.plan.bwrap, *options, *system_view(limits)]
         arguments += ["--perms", "0755", "--dir", "/work", "--perms", "0755"]
