@@ -15,11 +15,13 @@ fails the seal and is a miss, so the notebook is executed again rather than trus
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +106,11 @@ def _seal(secret: bytes, key: str, body: str) -> str:
 
 
 def _seal_key(folder: Path, *, create: bool) -> bytes | None:
-    """The cache folder's sealing key; made (owner-only) on first ``store`` when ``create``."""
+    """The cache folder's sealing key; made (owner-only) on first ``store`` when ``create``.
+
+    The key is written to a file of this process's own and then linked into place, which
+    fails if another worker linked first: nobody ever reads a key file that is still being
+    written (an empty key seals nothing, and the entry would not be stored)."""
     path = folder / SEAL_FILE
     try:
         return bytes.fromhex(path.read_text(encoding="ascii").strip()) or None
@@ -112,13 +118,21 @@ def _seal_key(folder: Path, *, create: bool) -> bytes | None:
         if not create:
             return None
     folder.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(dir=folder, prefix=f".{SEAL_FILE}.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker made it first
-        return bytes.fromhex(path.read_text(encoding="ascii").strip()) or None
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:  # another worker made it first
+            pass
+        except OSError:  # a file system without hard links: the narrow race is back
+            if not path.exists():
+                os.replace(draft, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(draft)
+    return bytes.fromhex(path.read_text(encoding="ascii").strip()) or None
 
 
 def _execution(data: dict[str, Any]) -> Execution:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,26 @@ def test_store_and_load_round_trip(tmp_path: Path) -> None:
     assert load(tmp_path, "missing") is None
     (tmp_path / "bad.json").write_text("{")
     assert load(tmp_path, "bad") is None
+
+
+def test_workers_storing_first_into_a_new_cache_all_keep_their_entry(tmp_path: Path) -> None:
+    # the first stores of a batch make the sealing key: one worker read it after another had
+    # created the file but before it was written, got an empty key and stored nothing
+    execution = Execution((), "@@grader-aa@@{}", Outcome.COMPLETED)
+    for round_ in range(40):
+        folder = tmp_path / str(round_)
+        start = threading.Barrier(4)
+
+        def first_store(key: str, folder: Path = folder, start: threading.Barrier = start) -> None:
+            start.wait()
+            store(folder, key, execution, "@@grader-aa@@")
+
+        threads = [threading.Thread(target=first_store, args=(f"k{i}",)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [load(folder, f"k{i}") is not None for i in range(4)] == [True] * 4, round_
 
 
 def test_regrading_reuses_executions_and_rerun_forces(tmp_path: Path, hw4: Homework) -> None:
