@@ -2,7 +2,9 @@
 
 In:  nothing (this module only defines the contract).
 Out: ``Answer`` (what a student gave for one variable, already parsed from plain data),
-     ``Verdict`` (what a check decided about one item) and ``Mistake`` (a named wrong variant).
+     ``Verdict`` (what a check decided about one item), ``Mistake`` (a named wrong variant),
+     ``Detail`` (the protocol of a kind of check's typed detail of its verdict) and
+     ``Message`` (a verdict's explanation as a key of the reports' catalogue with its fields).
 
 Every class here is a frozen dataclass; checks are pure functions from ``Answer`` (plus the
 reference) to ``Verdict``.
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -93,13 +95,42 @@ class Mistake:
     persian: str = ""
 
 
+@runtime_checkable
+class Detail(Protocol):
+    """What one kind of check adds to its verdict for the reports (a table's cells, a step's
+    formula and inputs, a training run's figures): a frozen dataclass of the check's module.
+
+    Readers (the student's page, the public manifest, the class page, CI) test for the
+    concrete type and read its fields; ``to_json`` is its form in the results record, under
+    the test's ``extra`` (``graders.model.results``), and the check's module offers the
+    reverse (``from_json``) for readers of records.
+    """
+
+    def to_json(self) -> Mapping[str, Any]:
+        """The detail as JSON-ready data (the keys a results record's ``extra`` holds)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Message:
+    """A verdict's explanation as a key of the reports' catalogue (``graders.report.i18n``)
+    and the fields its text is filled with: each language's page says it in its own words,
+    without reading the check's English text again. A key the page's language lacks falls
+    back on the verdict's English ``feedback``."""
+
+    key: str
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A check's decision about one item.
 
     ``credit`` is the fraction of the item's points earned (0..1). ``given`` and ``expected``
-    are display strings; ``feedback`` is the explanation shown to the student. ``extra`` holds
-    JSON-ready detail for the report (a table diff, a step's formula and inputs, ...).
+    are display strings; ``feedback`` is the explanation shown to the student, in English;
+    ``message`` is the same explanation as a catalogue key for other languages. ``detail`` is
+    the check's typed detail (a ``Detail``). ``extra`` holds untyped JSON-ready detail, being
+    replaced by ``detail`` (both are written into the record's ``extra``).
     """
 
     status: Status
@@ -109,6 +140,15 @@ class Verdict:
     feedback: str = ""
     mistake: Mistake | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    detail: Detail | None = None
+    message: Message | None = None
+
+    @property
+    def details(self) -> Mapping[str, Any]:
+        """Everything the record's ``extra`` holds: ``extra`` and the typed ``detail``'s JSON."""
+        if self.detail is None:
+            return self.extra
+        return {**self.extra, **self.detail.to_json()}
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.credit <= 1.0:

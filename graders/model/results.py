@@ -206,7 +206,7 @@ def to_json(result: SubmissionResult, shown: Collection[str] = frozenset()) -> d
                     "label": item.label,
                     "mistake_text": v.mistake.explanation if v.mistake else None,
                     "mistake_persian": v.mistake.persian or None if v.mistake else None,
-                    "extra": bounded_extra(v.extra),
+                    "extra": bounded_extra(v.details),
                     "pending": item.pending,
                 }
             )

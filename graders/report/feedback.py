@@ -335,6 +335,8 @@ def localized_feedback(v: Verdict, messages: Messages) -> str:
     """
     if messages.lang == "en":
         return v.feedback
+    if v.message is not None and v.message.key in messages.table:
+        return messages(v.message.key, **v.message.fields)
     return _from_catalogue(v, messages) or v.feedback
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
-from graders.model.answers import Answer, Kind, Mistake, Status, Verdict
+from graders.model.answers import Answer, Detail, Kind, Message, Mistake, Status, Verdict
 from graders.model.overrides import Override
 from graders.model.parts import TextPart
 from graders.model.questions import Homework, Item, Question
@@ -121,6 +122,35 @@ def test_feedback_in_persian_where_the_catalogue_has_words() -> None:
     assert localized_feedback(english_only, FA) == "x"  # no Persian declared: the English
     unknown = Verdict(Status.ERROR, 0.0, feedback="The cell that defines x (cell 3) raised.")
     assert localized_feedback(unknown, FA) == unknown.feedback  # no Persian words: kept as is
+
+
+def test_a_verdict_s_message_key_is_said_in_the_page_s_language() -> None:
+    keyed = Verdict(
+        Status.INCORRECT,
+        0.0,
+        feedback="4 of 16 cells are wrong.",
+        message=Message("feedback.table_cells", {"wrong": 4, "cells": 16}),
+    )
+    assert localized_feedback(keyed, EN) == "4 of 16 cells are wrong."  # the check's English
+    assert localized_feedback(keyed, FA) == FA("feedback.table_cells", wrong=4, cells=16)
+    assert localized_feedback(keyed, FA) != keyed.feedback
+    unknown = replace(keyed, message=Message("feedback.no-such-key"))
+    assert localized_feedback(unknown, FA) == keyed.feedback  # no words for it: the English
+
+
+@dataclass(frozen=True)
+class _Cells:
+    cells: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"cells": self.cells}
+
+
+def test_a_typed_detail_is_written_into_the_record_s_extra() -> None:
+    verdict = Verdict(Status.CORRECT, 1.0, extra={"route": "latex"}, detail=_Cells(4))
+    assert isinstance(verdict.detail, Detail)
+    assert verdict.details == {"route": "latex", "cells": 4}
+    assert Verdict(Status.CORRECT, 1.0, extra={"a": 1}).details == {"a": 1}
 
 
 def _item(variable: str, verdict: Verdict, override: Override | None = None) -> ItemResult:
