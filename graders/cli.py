@@ -373,6 +373,7 @@ def _grade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         lang=args.lang,
         data=shelf,
         late=platform_commands.late_policy(args, parser),
+        references=tuple(args.reference),
     )
     intake = platform_commands.intake(args, parser, catalogue, settings.late)
     print(intake.line)

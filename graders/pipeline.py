@@ -68,6 +68,7 @@ class Settings:
     lang: str = "en"  # language of the HTML reports: en or fa (graders.report.i18n)
     data: DataShelf = field(default_factory=DataShelf)  # training questions' datasets (--data)
     late: LatePolicy | None = None  # --deadline and --late-policy (graders.platforms.late)
+    references: tuple[Path, ...] = ()  # --reference: the course's own homework files
 
     @property
     def cache_dir(self) -> Path:
@@ -440,6 +441,7 @@ def noted_lines(
         "notebook_timeout": settings.notebook_timeout,
         "wall_factor": settings.wall_factor,
         "data": str(settings.data.root.resolve()) if settings.data.root else None,
+        "references": [str(path.resolve()) for path in settings.references],
         "overrides": str(Path(settings.overrides.source).resolve())
         if settings.overrides.source
         else "",

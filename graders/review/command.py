@@ -76,6 +76,15 @@ def add_commands(sub: Any, config: Mapping[str, Any]) -> None:
     review.add_argument(
         "--data", type=Path, metavar="DIR", help="the --data folder, as the batch had it"
     )
+    review.add_argument(
+        "--reference",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a course's own homework file, as the batch had it (default: the files the last "
+        "batch loaded with --reference); may be given more than once",
+    )
     overrides = sub.add_parser(
         "overrides",
         help="export the review app's grades as an overrides CSV",
@@ -102,6 +111,9 @@ def run_command(
         parser.error(f"{args.results} is not a results folder")
     if args.command == "overrides":
         return export(args.results, args.to)
+    if not args.reference:  # the course's own homeworks the batch graded, where it noted them
+        batch = json.loads(Gradebook.of(args.results).meta(BATCH_SETTINGS) or "{}")
+        args.reference = [Path(p) for p in batch.get("references") or ()]
     return serve(args, parser, catalogue())
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from report.dom import Node, parse
+from review.appserver import Session, review_app
 from system import sandbox_options
 
 from graders.cli import main
@@ -90,3 +91,13 @@ def test_an_unknown_or_clashing_reference_file_is_a_usage_error(tmp_path: Path) 
         with pytest.raises(SystemExit) as stop:
             main(["release", "hw7", "--reference", str(bad), "--out", str(tmp_path)])
         assert stop.value.code == 2
+
+
+def test_the_review_app_knows_the_homework_the_batch_loaded(graded: dict[str, Path]) -> None:
+    # no --reference: the app takes the files the batch noted in its gradebook
+    with review_app(graded["en"]) as app:
+        ta = Session(app)
+        assert "hw5" in ta.open()
+        status, page = ta.get("/item/hw5/p1")
+    assert status == 200, page
+    assert "ana" in page and "bo" in page
