@@ -7,6 +7,9 @@ Out: ``kernel_manager(...)`` returns a ``SandboxedKernelManager`` (a jupyter_cli
      ``AsyncKernelManager``, not started) for ``nbclient.NotebookClient(nb, km=...)``; when the
      submission is done, ``kill_leftovers(km)`` kills whatever it left running.
 
+The programs run inside the sandbox before and as the kernel (the launcher, the kernel's main
+program) are functions of ``graders.runtime.in_sandbox``, sent as their source (``program``).
+
 The kernel talks to the grader over jupyter's ``ipc`` transport (Unix sockets in
 ``<runtime_dir>/sockets``), so it needs no network. Interrupts are messages on the control
 channel (the kernel then signals its own process group): a signal to the launched process would
@@ -52,6 +55,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import json
 import os
 import shutil
@@ -63,7 +67,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -71,6 +75,7 @@ from typing import Any, Literal
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from graders.runtime import in_sandbox
 from graders.runtime.data import label_sources
 from graders.runtime.isolation import UNISOLATED, refusal
 
@@ -91,67 +96,16 @@ _PROJECT_PACKAGES = ("graders", "reference")  # never shown to a kernel
 RUN_FOLDER_PREFIX = "grader-run-"
 _OWNER_FILE = "owner.json"  # in each run folder: the grader process that made it
 
+
+def program(function: Callable[[], None]) -> str:
+    """The source of ``function`` (one of ``graders.runtime.in_sandbox``'s, which need nothing of
+    their module) followed by its call: a whole program for ``python -c``."""
+    return f"{inspect.getsource(function).strip()}\n\n\n{function.__name__}()\n"
+
+
 # Runs with ``python -I -S -c _LAUNCHER CONFIG COMMAND...`` before the kernel (and in bwrap mode
 # also before bwrap): applies what CONFIG asks, then replaces itself with COMMAND.
-_LAUNCHER = r"""
-import json, os, resource, sys
-
-def tasks_of(uid):
-    count = 0
-    for name in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{name}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-        except (OSError, ValueError):
-            continue
-        if int(fields["Uid"].split()[0]) == uid:
-            count += int(fields["Threads"])
-    return count
-
-config, command = json.loads(sys.argv[1]), sys.argv[2:]
-if "grader_pid" in config:  # killed with the grader's thread, even mid-start-up
-    import ctypes
-    ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    if os.getppid() != config["grader_pid"]:  # the grader died before that: go too
-        os._exit(1)
-if "log" in config:
-    log = os.open(config["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
-if "uid_base" in config:
-    uid = str(config["uid_base"] + os.getpid())
-    command = [uid if part == config["uid_placeholder"] else part for part in command]
-for name, value in config.get("limits", {}).items():
-    try:
-        which = getattr(resource, name)
-        if name == "RLIMIT_NPROC" and config.get("nproc_on_top"):
-            value += tasks_of(os.getuid())
-        hard = resource.getrlimit(which)[1]
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value))
-    except (AttributeError, OSError, ValueError) as error:
-        if config.get("strict", True):
-            raise
-        print(f"sandbox: {name} not applied: {error!r}", file=sys.stderr, flush=True)
-if "uid_variable" in config and os.getuid() == 0:
-    uid = int(os.environ[config["uid_variable"]])
-    for top in config["own_trees"]:
-        for folder, dirs, files in os.walk(top, topdown=False):
-            for name in dirs + files:
-                os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
-    for path in config["own"] + config["own_trees"]:
-        os.chown(path, uid, uid, follow_symlinks=False)
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-env = config.get("env", {})
-if config.get("parent_pid"):
-    env["JPY_PARENT_PID"] = str(os.getppid())
-os.chdir(config.get("cwd", "/"))
-os.execve(command[0], command, env)
-"""
+_LAUNCHER = program(in_sandbox.launcher)
 
 
 def thread_share(workers: int) -> int:
@@ -159,23 +113,8 @@ def thread_share(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-# The kernel's main program: ``python -m ipykernel_launcher``'s, except that the kernel is built
-# while debugpy cannot be imported, so ipykernel leaves out its debugger (which the grader never
-# uses): a fifth of a kernel's start. The block is lifted before the kernel runs any cell, so
-# the student's own ``import debugpy`` works.
-_KERNEL = """\
-import sys
-if sys.path[0] == "":
-    del sys.path[0]  # as ipykernel_launcher: IPython puts the working folder back
-from ipykernel.kernelapp import IPKernelApp
-sys.modules["debugpy"] = None
-try:
-    app = IPKernelApp.instance()
-    app.initialize()
-finally:
-    del sys.modules["debugpy"]
-app.start()
-"""
+# The kernel's main program: ``python -m ipykernel_launcher``'s, without its debugger.
+_KERNEL = program(in_sandbox.kernel)
 
 
 @dataclass(frozen=True)

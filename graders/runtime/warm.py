@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Literal
 
 from graders.execute import Execution, ExecutionJob, NbclientRunner, Outcome
+from graders.runtime import in_sandbox
 from graders.runtime.sandbox import (
     _UID_BASE,
     RUN_FOLDER_PREFIX,
@@ -70,6 +71,7 @@ from graders.runtime.sandbox import (
     _launcher,
     _namespace_options,
     _start_time,
+    program,
     run_folder,
     sandbox_for,
     system_view,
@@ -92,33 +94,10 @@ _PARENT_CAPS = (
     "CAP_DAC_OVERRIDE",
 )
 
-# Runs with ``python -I -S -c _CLIENT REQUEST`` as the process jupyter_client launches: ties
-# itself to the grader (as ``sandbox``'s launcher does), asks the parent for a kernel, hands it
-# the log (its stdout), says where the kernel's processes are, and lives as long as the kernel,
-# exiting with its status. Its end (killed, or with the grader) ends the kernel.
-_CLIENT = r"""
-import ctypes, json, os, socket, sys
-request = json.loads(sys.argv[1])
-ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: dies with the grader
-if os.getppid() != request.pop("grader_pid"):  # the grader died before that: go too
-    os._exit(1)
-log = os.open(request.pop("log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-os.dup2(log, 1)
-os.dup2(log, 2)
-os.close(log)
-control, record = request.pop("control"), request.pop("record")
-request["uid"] = request.pop("uid_base") + os.getpid()
-link = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-link.connect(control)
-socket.send_fds(link, [json.dumps(request).encode() + b"\n"], [1])
-answers = link.makefile("rb")
-first = json.loads(answers.readline() or b"{}")
-with open(record + ".part", "w", encoding="ascii") as handle:
-    json.dump(first, handle)
-os.replace(record + ".part", record)
-last = json.loads(answers.readline() or b'{"exit": 1}')
-sys.exit(last.get("exit", 1))
-"""
+# Runs with ``python -I -S -c _CLIENT REQUEST`` as the process jupyter_client launches
+# (``graders.runtime.in_sandbox.warm_client``): asks the parent for a kernel and lives as long as
+# it, exiting with its status. Its end (killed, or with the grader) ends the kernel.
+_CLIENT = program(in_sandbox.warm_client)
 
 
 class WarmKernelManager(SandboxedKernelManager):

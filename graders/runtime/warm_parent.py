@@ -308,7 +308,7 @@ def _become_kernel(request: dict[str, Any], log: int) -> None:
 
 
 def _run_kernel() -> int:
-    """``graders.runtime.sandbox``'s kernel program, in this interpreter; its exit status."""
+    """``graders.runtime.in_sandbox.kernel``, in this interpreter; its exit status."""
     from ipykernel.kernelapp import IPKernelApp
 
     sys.modules["debugpy"] = None  # type: ignore[assignment]
