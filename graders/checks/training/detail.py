@@ -127,11 +127,18 @@ def _float(value: Any) -> float | None:
 
 
 def _floats(value: Any) -> tuple[float, ...] | None:
+    """Numbers (or their text, as a record may hold them); None when one is neither."""
     if not isinstance(value, Sequence) or isinstance(value, str):
         return None
-    if not all(_real(x) for x in value):
-        return None
-    return tuple(float(x) for x in value)
+    found = []
+    for x in value:
+        if not (_real(x) or isinstance(x, str)):
+            return None
+        try:
+            found.append(float(x))
+        except ValueError:
+            return None
+    return tuple(found)
 
 
 def _ints(value: Any) -> tuple[int, ...] | None:
