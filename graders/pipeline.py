@@ -37,6 +37,7 @@ from graders.execute import (
 )
 from graders.harvest import HarvestError, harvest_source, probe_source, read_answers
 from graders.model.answers import Answer, Kind, Status, Verdict
+from graders.model.context import CheckContext
 from graders.model.overrides import Overrides, unmatched
 from graders.model.questions import Homework, Probe
 from graders.model.results import SubmissionResult, write_json
@@ -46,7 +47,7 @@ from graders.platforms.similarity import write_similarity
 from graders.report.reporter import VARIANT_MATCHES, Reporter
 from graders.review.gradebook import note_batch, with_person_grades
 from graders.runtime.cache import job_key, load, store
-from graders.runtime.data import DATA_PARAM, DataShelf
+from graders.runtime.data import DataShelf
 from graders.runtime.progress import Progress
 from graders.score import QuestionResult, override_names, score
 
@@ -128,8 +129,9 @@ def grade_submission(
         points = score(homework, failed, submission.student, settings.overrides)
         return identity.result(points, None, submission.problem)
     nonce = f"@@grader-{secrets.token_hex(16)}@@"
-    params = {**homework.params, DATA_PARAM: settings.data}
-    probes = homework.probes(params)
+    params = homework.params
+    context = CheckContext(settings.data)
+    probes = homework.probes(params, context)
     names = harvested_names(homework, probes)
     final = probe_source(probes) + "\n" + harvest_source(names, nonce) if probes else ""
     job = ExecutionJob(
@@ -160,7 +162,7 @@ def grade_submission(
         ):
             store(settings.cache_dir, key, execution, nonce)
     answers = collect_answers(names, execution, nonce)
-    verdicts = check_answers(homework, answers, params)
+    verdicts = check_answers(homework, answers, params, context)
     result = identity.result(
         score(homework, verdicts, submission.student, settings.overrides), execution
     )

@@ -29,13 +29,10 @@ import numpy as np
 
 from graders.authoring import (
     ABSENT,
-    REGULARIZERS,
     TRUE_FALSE,
     Answer,
     ChoicePart,
-    DataShelf,
     Diagnosis,
-    DropoutTable,
     Homework,
     Item,
     Limits,
@@ -52,14 +49,12 @@ from graders.authoring import (
     check_table,
     choice_options,
     digits_training,
-    dropout_diagnoses,
-    dropout_table,
     mirrored,
-    shelf_of,
     to_npy,
     transposed,
 )
 from reference import training
+from reference.dropout import DropoutTable, dropout_diagnoses, dropout_table
 
 OUTPUT = (
     (1.6, -0.7, -0.2, 1.9),
@@ -412,7 +407,7 @@ def regulariser_parts() -> tuple[ChoicePart, ...]:
     return tuple(
         ChoicePart(
             Item(f"q2c_exp{n}", f"Regulariser of experiment {n}", 1.5, '"L1", "L2" or "none"'),
-            REGULARIZERS,
+            training.REGULARIZERS,
             _regulariser_expected(n - 1),
         )
         for n in range(1, len(WEIGHTS) + 1)
@@ -599,15 +594,11 @@ def q4_files(params: Params) -> Mapping[str, bytes]:
     """The files every HW2 kernel finds for Q4: the digits of ``digits_problem`` at their own
     values (uint8 0..16, shaped (1000, 64)) and labels, as ``.npy`` files."""
 
-    def files() -> Mapping[str, bytes]:
-        pixels, labels = digits_training()
-        return {
-            f"{Q4_FOLDER}/pixels.npy": to_npy(pixels),
-            f"{Q4_FOLDER}/labels.npy": to_npy(labels),
-        }
-
-    handed: Mapping[str, bytes] = shelf_of(params, DataShelf()).memo("hw2-q4-files", files)
-    return handed
+    pixels, labels = digits_training()
+    return {
+        f"{Q4_FOLDER}/pixels.npy": to_npy(pixels),
+        f"{Q4_FOLDER}/labels.npy": to_npy(labels),
+    }
 
 
 def optimiser_runs(params: Params) -> dict[tuple[str, float], np.ndarray]:

@@ -20,17 +20,70 @@ P(second class). Normalisation belongs inside the model.
 from __future__ import annotations
 
 from graders.authoring import (
+    HELD_OUT_MAX,
     AlphaPart,
     Bar,
     BlockPart,
     Item,
     ModelPart,
+    Norm,
+    Penalty,
+    Prepared,
     Question,
     Rule,
     TwinPart,
+    choice_options,
     loader_source,
     sample_size,
 )
+
+REGULARIZERS = choice_options(
+    {
+        "L1": {
+            "l1",
+            "ℓ1",
+            "\\ell_1",
+            "lasso",
+            "l1 regularization",
+            "l1 regularisation",
+            "l1 norm",
+            "l1 penalty",
+            "لاسو",
+        },
+        "L2": {
+            "l2",
+            "ℓ2",
+            "\\ell_2",
+            "ridge",
+            "weight decay",
+            "tikhonov",
+            "l2 regularization",
+            "l2 regularisation",
+            "l2 norm",
+            "l2 penalty",
+            "ریج",
+            "کاهش وزن",
+        },
+        "none": {
+            "none",
+            "no regularization",
+            "no regularisation",
+            "without regularization",
+            "without regularisation",
+            "unregularized",
+            "unregularised",
+            "هیچ",
+            "هیچ‌کدام",
+            "بدون",
+            "بدون منظم‌سازی",
+            "بدون رگولاریزیشن",
+        },
+    }
+)
+"""Which regulariser produced a weight vector (HW2 Q2(c)): L1, L2 or none."""
+
+PENALTY_NORMS = {"L1": Norm.L1, "L2": Norm.L2}
+"""HW2 Q5(d)'s penalties and the weight norm each is compared on."""
 
 SETUP_HEAD = """\
 # Course set-up: run this cell first and leave it as it is. It fixes the seeds (the grader
@@ -184,7 +237,9 @@ def hw2_q5d() -> Question:
         baseline="b_model",
         reported=_reported_item("d_accuracy"),
         strength=Item("d_strength", "Regularisation strength", 1.0, "a positive number"),
-        penalty=Item("d_penalty", "Penalty", 1.0, '"L1" or "L2"'),
+        penalty=Penalty(
+            Item("d_penalty", "Penalty", 1.0, '"L1" or "L2"'), REGULARIZERS, PENALTY_NORMS
+        ),
     )
     return _q5("d", "Regularisation", part)
 
@@ -390,6 +445,30 @@ such as average pooling, or none).
 {CONTRACT}"""
 
 
+COURSE_MNIST = (60_000, 10_000)  # the real MNIST's training and test images, as the course counts
+
+
+def size_notes(data: Prepared) -> tuple[str, str]:
+    """How HW6 Q3's expected sizes follow from what the kernel was given (the grader keeps part
+    of the test split), and how they relate to the course's numbers for the real MNIST."""
+    train, test, kept = len(data.train), len(data.public), len(data.heldout)
+    course_train, course_test = COURSE_MNIST
+    course_kept = min(HELD_OUT_MAX, course_test // 2)
+    train_note = (
+        f"Expected from the data the kernel was given: {train:,} training images and their "
+        f"{train:,} inverted copies, {2 * train:,}. (The course's MNIST: 60,000 + 60,000 = "
+        f"{2 * course_train:,}.)"
+    )
+    test_note = (
+        f"Expected from the data the kernel was given: {test:,} test images and their "
+        f"{test:,} inverted copies, {2 * test:,}; the grader keeps {kept:,} more test images to "
+        f"measure the models. (The course's MNIST: 10,000 + 10,000 = {2 * course_test:,} test "
+        f"images, less the {course_kept:,} the grader keeps: {course_test - course_kept:,} + "
+        f"{course_test - course_kept:,} = {2 * (course_test - course_kept):,}.)"
+    )
+    return train_note, test_note
+
+
 def hw6_q3() -> Question:
     part = AlphaPart(
         Item("q3_train_size", "Training images with inverted copies", 1.0, "an integer"),
@@ -401,6 +480,7 @@ def hw6_q3() -> Question:
         MNIST,
         HW6_Q3_BARS,
         ALPHAS,
+        size_notes=size_notes,
     )
     return Question(
         id="hw6.q3",

@@ -6,7 +6,6 @@ changing. See ``reference/hw4.py`` for a complete example.
 """
 
 from graders.checks.choice import (
-    REGULARIZERS,
     TRUE_FALSE,
     YES_NO,
     Options,
@@ -27,10 +26,7 @@ from graders.checks.symbolic import (
 )
 from graders.checks.tables import (
     Diagnosis,
-    DropoutTable,
     check_table,
-    dropout_diagnoses,
-    dropout_table,
     mirrored,
     transposed,
 )
@@ -39,6 +35,8 @@ from graders.checks.training import (
     Bar,
     BlockPart,
     ModelPart,
+    Norm,
+    Penalty,
     Rule,
     TwinPart,
 )
@@ -77,19 +75,20 @@ from graders.model.questions import (
 )
 from graders.model.related import RelatedParts
 from graders.runtime.data import (
+    HELD_OUT_MAX,
     DataShelf,
+    Prepared,
     digits_training,
     loader_source,
     sample_size,
-    shelf_of,
     to_npy,
 )
 from graders.student.reading_help import READING_HELP
 
 __all__ = [
     "ABSENT",
+    "HELD_OUT_MAX",
     "READING_HELP",
-    "REGULARIZERS",
     "TRUE_FALSE",
     "YES_NO",
     "AlphaPart",
@@ -101,7 +100,6 @@ __all__ = [
     "DataShelf",
     "Derivation",
     "Diagnosis",
-    "DropoutTable",
     "ExpressionPart",
     "Homework",
     "Item",
@@ -110,10 +108,13 @@ __all__ = [
     "Mistake",
     "ModelPart",
     "Names",
+    "Norm",
     "NumberPart",
     "Options",
     "Params",
     "ParseError",
+    "Penalty",
+    "Prepared",
     "Question",
     "RelatedParts",
     "Rule",
@@ -131,8 +132,6 @@ __all__ = [
     "choice_options",
     "compare",
     "digits_training",
-    "dropout_diagnoses",
-    "dropout_table",
     "evaluate",
     "loader_source",
     "mirrored",
@@ -140,7 +139,6 @@ __all__ = [
     "parse_expression",
     "sample_points",
     "sample_size",
-    "shelf_of",
     "sigmoid",
     "softplus",
     "to_npy",

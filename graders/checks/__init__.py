@@ -12,25 +12,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graders.model.answers import ABSENT, Answer, Status, Verdict
+from graders.model.context import CheckContext, graded, probed
 from graders.model.questions import Homework, Params, Probing
 
 
 def check_answers(
-    homework: Homework, answers: Mapping[str, Answer], params: Params | None = None
+    homework: Homework,
+    answers: Mapping[str, Answer],
+    params: Params | None = None,
+    context: CheckContext | None = None,
 ) -> dict[str, Verdict]:
-    """Grade every part of every question; a part that fails to check costs only its items."""
+    """Grade every part of every question; a part that fails to check costs only its items.
+    ``context`` (the batch's datasets) reaches the parts that take one (``Contextual``)."""
     params = homework.params if params is None else params
     verdicts: dict[str, Verdict] = {}
     for question in homework.questions:
         for part in question.parts:
             names = [item.variable for item in part.items]
             if isinstance(part, Probing):
-                names += part.probe(params).variables
+                names += probed(part, params, context).variables
             wanted = {name: answers.get(name, ABSENT) for name in names}
             try:
-                graded = part.grade(wanted, params)
+                found = graded(part, wanted, params, context)
             except Exception as exc:  # a checker bug must not cost the batch
-                graded = {
+                found = {
                     name: Verdict(
                         Status.MANUAL,
                         0.0,
@@ -39,5 +44,5 @@ def check_answers(
                     )
                     for name in (item.variable for item in part.items)
                 }
-            verdicts.update(graded)
+            verdicts.update(found)
     return verdicts

@@ -164,51 +164,6 @@ YES_NO = choice_options(
 )
 """Yes/no, in English and Persian; a BOOL answer reads as yes (True) or no (False)."""
 
-REGULARIZERS = choice_options(
-    {
-        "L1": {
-            "l1",
-            "ℓ1",
-            "\\ell_1",
-            "lasso",
-            "l1 regularization",
-            "l1 regularisation",
-            "l1 norm",
-            "l1 penalty",
-            "لاسو",
-        },
-        "L2": {
-            "l2",
-            "ℓ2",
-            "\\ell_2",
-            "ridge",
-            "weight decay",
-            "tikhonov",
-            "l2 regularization",
-            "l2 regularisation",
-            "l2 norm",
-            "l2 penalty",
-            "ریج",
-            "کاهش وزن",
-        },
-        "none": {
-            "none",
-            "no regularization",
-            "no regularisation",
-            "without regularization",
-            "without regularisation",
-            "unregularized",
-            "unregularised",
-            "هیچ",
-            "هیچ‌کدام",
-            "بدون",
-            "بدون منظم‌سازی",
-            "بدون رگولاریزیشن",
-        },
-    }
-)
-"""Which regulariser produced a weight vector (HW2 Q2(c)): L1, L2 or none."""
-
 
 def check_choice(
     answer: Answer,

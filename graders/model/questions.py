@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from graders.model.answers import Answer, Mistake, Verdict
+from graders.model.context import CheckContext, probed
 
 Params = Mapping[str, Any]
 
@@ -190,11 +191,14 @@ class Homework:
     def points(self) -> float:
         return sum(q.points for q in self.questions)
 
-    def probes(self, params: Params | None = None) -> tuple[Probe, ...]:
-        """The probes of every probing part, in question order."""
+    def probes(
+        self, params: Params | None = None, context: CheckContext | None = None
+    ) -> tuple[Probe, ...]:
+        """The probes of every probing part, in question order (``context``: the batch's
+        datasets, for the parts that read them)."""
         params = self.params if params is None else params
         return tuple(
-            part.probe(params)
+            probed(part, params, context)
             for q in self.questions
             for part in q.parts
             if isinstance(part, Probing)

@@ -24,11 +24,10 @@ type just leaves its part of the page out. The keys read are those the checks wr
 - symbolic (``graders.checks.symbolic``): ``given_mathml``/``expected_mathml`` (presentation
   MathML, a whole ``<math>`` or its content) or ``given_latex``/``expected_latex``;
   ``read_as``; ``confirmed_by``;
-- training (``graders.checks.training``): ``measured`` and ``reported`` (figure name to
-  value, e.g. ``{"test_accuracy": 0.91}``; a bare number is one figure), ``flagged`` (True when
-  a reported figure is further than ``margin`` from the measured one), ``dataset``, and the
-  loss histories ``train_loss``, ``val_loss``, ``test_loss`` (lists of numbers, one per epoch)
-  drawn as one plot;
+- training (``graders.checks.training``): not ``extra`` but the verdict's typed ``detail``, a
+  ``TrainingDetail``: ``measured`` and ``reported`` figures (name to value), ``flagged``,
+  ``margin``, ``dataset`` and the loss histories, drawn as one plot (a results record's
+  ``extra`` reads back with ``TrainingDetail.from_json``);
 - text answers (``graders.model.parts.TextPart``): ``rubric``.
 """
 
@@ -36,7 +35,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -45,7 +44,8 @@ from markupsafe import Markup
 
 from graders.checks.derivation import Derivation
 from graders.checks.numeric import first_difference
-from graders.model.answers import Status, Verdict
+from graders.checks.training.detail import TrainingDetail
+from graders.model.answers import Message, Status, Verdict
 from graders.model.overrides import Override
 from graders.model.questions import Homework
 from graders.model.results import SubmissionResult
@@ -53,9 +53,6 @@ from graders.report.charts import line_plot_svg
 from graders.report.i18n import Messages
 from graders.report.mathml import expression_mathml, latex_to_mathml, sanitize, written_mathml
 from graders.score import ItemResult, QuestionResult
-
-HISTORY_KEYS = ("train_loss", "val_loss", "test_loss")
-"""``extra`` keys holding loss histories, in the order they are drawn."""
 
 PROSE_CHARS = 32
 """Answers longer than this (with spaces) are shown as paragraphs that wrap."""
@@ -295,7 +292,9 @@ def _item(
         read_as=_text(extra.get("read_as")),
         confirmed_by=_text(extra.get("confirmed_by")),
         table=table_view(extra),
-        training=training_view(extra, messages),
+        training=training_view(
+            v.detail if isinstance(v.detail, TrainingDetail) else None, messages
+        ),
         pending=item.pending,
         differs_at=None if v.status is Status.CORRECT else first_difference(v.given, v.expected),
         model_private=extra.get("model") == "private",
@@ -335,9 +334,29 @@ def localized_feedback(v: Verdict, messages: Messages) -> str:
     """
     if messages.lang == "en":
         return v.feedback
-    if v.message is not None and v.message.key in messages.table:
-        return messages(v.message.key, **v.message.fields)
+    keyed = said(v.message, messages) if v.message is not None else None
+    if keyed is not None:
+        return keyed
     return _from_catalogue(v, messages) or v.feedback
+
+
+def said(message: Message, messages: Messages) -> str | None:
+    """``message`` in the page's language; a field that is itself a ``Message`` (or a tuple of
+    them: sentences, said one after another) is said too. None when the catalogue lacks one of
+    the keys (the page then shows the check's English)."""
+    if message.key not in messages.table:
+        return None
+    fields: dict[str, object] = {}
+    for name, value in message.fields.items():
+        if isinstance(value, Message):
+            value = said(value, messages)
+        elif isinstance(value, tuple) and all(isinstance(m, Message) for m in value):
+            sentences = [said(m, messages) for m in value]
+            value = None if None in sentences else " ".join(s for s in sentences if s)
+        if value is None:
+            return None
+        fields[name] = value
+    return messages(message.key, **fields)
 
 
 def _from_catalogue(v: Verdict, messages: Messages) -> str:
@@ -464,28 +483,11 @@ def table_view(extra: Mapping[str, Any]) -> TableView | None:
 # Training questions
 
 
-def _numbers(value: Any) -> list[float] | None:
-    if not isinstance(value, Sequence) or isinstance(value, str) or not value:
-        return None
-    out = []
-    for x in value:
-        if isinstance(x, bool) or not isinstance(x, numbers.Real | str):
-            return None
-        try:
-            out.append(float(x))
-        except ValueError:
-            return None
-    return out
-
-
-def _figures(extra: Mapping[str, Any], messages: Messages) -> tuple[Figure, ...]:
-    measured, reported = extra.get("measured"), extra.get("reported")
+def _figures(detail: TrainingDetail, messages: Messages) -> tuple[Figure, ...]:
+    measured, reported = detail.measured, detail.reported
     if measured is None and reported is None:
         return ()
-    measured = measured if isinstance(measured, Mapping) else {"value": measured}
-    reported = reported if isinstance(reported, Mapping) else {"value": reported}
-    flagged = extra.get("flagged") is True
-    margin = extra.get("margin")
+    measured, reported = measured or {}, reported or {}
     names = list(dict.fromkeys([*reported, *measured]))
     figures = []
     for name in names:
@@ -495,20 +497,20 @@ def _figures(extra: Mapping[str, Any], messages: Messages) -> tuple[Figure, ...]
                 messages.figure(str(name)),
                 _figure_text(m),
                 _figure_text(r),
-                flagged and name in reported and _far(m, r, margin),
+                bool(detail.flagged) and name in reported and _far(m, r, detail.margin),
             )
         )
     return tuple(figures)
 
 
-def _far(measured: Any, reported: Any, margin: Any) -> bool:
+def _far(measured: Any, reported: Any, margin: float | None) -> bool:
     """Whether a flagged reported figure is the one far from the measured one."""
     numbers_only = all(
         isinstance(x, numbers.Real) and not isinstance(x, bool) for x in (measured, reported)
     )
-    if not numbers_only or not isinstance(margin, numbers.Real):
+    if not numbers_only or margin is None:
         return True
-    return bool(abs(float(reported) - float(measured)) > float(margin))
+    return bool(abs(float(reported) - float(measured)) > margin)
 
 
 def _figure_text(value: Any) -> str:
@@ -522,12 +524,14 @@ def _figure_text(value: Any) -> str:
     return str(value)
 
 
-def training_view(extra: Mapping[str, Any], messages: Messages) -> TrainingView | None:
-    """Measured against reported figures and the loss plot; None when ``extra`` has neither."""
-    histories = {key: _numbers(extra.get(key)) for key in HISTORY_KEYS}
-    series = {key: values for key, values in histories.items() if values}
-    figures = _figures(extra, messages)
+def training_view(detail: TrainingDetail | None, messages: Messages) -> TrainingView | None:
+    """Measured against reported figures and the loss plot of a training verdict's detail;
+    None without one, or when it has neither."""
+    if detail is None:
+        return None
+    series = {name: list(values) for name, values in detail.histories.items()}
+    figures = _figures(detail, messages)
     if not series and not figures:
         return None
     plot = line_plot_svg(series, messages("training.history")) if series else None
-    return TrainingView(figures, plot, tuple(series), _text(extra.get("dataset")))
+    return TrainingView(figures, plot, tuple(series), detail.dataset or "")

@@ -127,6 +127,103 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         "training.more": "More of the grader's measurements",
         "training.axis": "epoch (horizontal) · loss (vertical)",
         "training.dataset": "Measured on: {dataset}",
+        # training verdicts (graders.checks.training.verdicts)
+        "training.sentences": "{sentences}",
+        "training.mistaken": "{mistake} {rest}",
+        "training.measured_accuracy": (
+            "Measured held-out accuracy {accuracy} on {count} examples (needed at least {bar}); "
+            "{loss}."
+        ),
+        "training.loss": "loss {loss}",
+        "training.no_loss": "no loss: {broken} outputs were not finite numbers (counted as wrong)",
+        "training.train_accuracy": (
+            "Training accuracy {accuracy} on the first {count} training examples: gap {gap}."
+        ),
+        "training.overfits": "It overfits: the gap is at least {gap}.",
+        "training.overfits_not": (
+            "It does not overfit enough: a gap of at least {gap} was asked for."
+        ),
+        "training.gaps_unmeasured": "The gaps could not both be measured.",
+        "training.gap_smaller": "Its gap {mine} is smaller than the overfit model's {theirs}.",
+        "training.gap_not_smaller": (
+            "Its gap {mine} is not smaller than the overfit model's {theirs}."
+        ),
+        "training.beats": "It beats the first model's {theirs}.",
+        "training.beats_not": "It does not beat the first model's {theirs}.",
+        "training.norms_unmeasured": "The weight norms could not both be measured.",
+        "training.norm_smaller_comparable": (
+            "Weight {norm} norm {mine} against the overfit model's {theirs} (smaller); accuracy "
+            "comparable."
+        ),
+        "training.norm_smaller_below": (
+            "Weight {norm} norm {mine} against the overfit model's {theirs} (smaller); accuracy "
+            "more than {comparable} below the overfit model's."
+        ),
+        "training.norm_not_smaller_comparable": (
+            "Weight {norm} norm {mine} against the overfit model's {theirs} (not smaller); "
+            "accuracy comparable."
+        ),
+        "training.norm_not_smaller_below": (
+            "Weight {norm} norm {mine} against the overfit model's {theirs} (not smaller); "
+            "accuracy more than {comparable} below the overfit model's."
+        ),
+        "training.different_counts": "(The two models have different parameter counts.)",
+        "training.flagged": "The figure reported differs from the measured one (flagged).",
+        "training.reported_not_number": (
+            "Expected the accuracy as a number (0..1, or a percentage)."
+        ),
+        "training.reported_not_accuracy": "{given} is not an accuracy.",
+        "training.reported_unconfirmed": (
+            "The model was not measured, so the reported accuracy cannot be confirmed."
+        ),
+        "training.reported_close": "Reported {reported}; the grader measured {measured}.",
+        "training.reported_far": (
+            "Reported {reported}, but the grader measured {measured} on its held-out data: more "
+            "than {margin} apart. The figure reported is not what the grader measures for this "
+            "model on its held-out data."
+        ),
+        "training.many_unconfirmed": (
+            "The model was not measured, so these figures cannot be confirmed."
+        ),
+        "training.many_close": "Each within {margin} of the grader's figures.",
+        "training.many_far": (
+            "One is {worst} from the grader's figure (margin {margin}). The figure reported is not "
+            "what the grader measures for this model on its held-out data."
+        ),
+        "training.history_invalid": "Expected the {what} as a list of at least two finite numbers.",
+        "training.transforms": (
+            "{working} of {count} transforms changed the grader's images (at least {needed} "
+            "needed)."
+        ),
+        "training.transforms_noted": (
+            "{working} of {count} transforms changed the grader's images (at least {needed} "
+            "needed). {notes}"
+        ),
+        "training.transform_reshaped": "A transform changed the images' shape.",
+        "training.transform_raised": "A transform raised on a batch and on single images.",
+        "training.block_shape": "On an input {input} it gives {shape}.",
+        "training.block_parameters": "It has {given} parameters, not {expected}.",
+        "training.block_correct": "Shape and parameter count as the reference.",
+        "training.activation_wrong": "It does not compute max(x, 0) + α·min(x, 0).",
+        "training.alpha_accuracies": (
+            "Measured held-out accuracy (with inverted copies) per α: {listed}. Best {best} "
+            "(needed at least {bar})."
+        ),
+        "training.alpha_linear": (
+            "α = 1 reaches {mine}; a logistic regression the grader fitted reaches {linear}. The α "
+            "= 1 network behaves as a linear model (its outputs are affine in the input)."
+        ),
+        "training.alpha_not_linear": (
+            "α = 1 reaches {mine}; a logistic regression the grader fitted reaches {linear}. The α "
+            "= 1 network does not behave as a linear model: its outputs are not affine in the "
+            "input (max-pooling, for one, is not linear)."
+        ),
+        "training.alpha_options": "Expected one of {options}.",
+        "training.alpha_unmeasured": "Not every model was measured.",
+        "training.alpha_best": (
+            "Measured {chosen} for α = {alpha}; the best measured is {best} (α = {top}); within "
+            "{margin} counts."
+        ),
         "figure.test_accuracy": "test accuracy",
         "figure.train_accuracy": "training accuracy",
         "figure.test_loss": "test loss",
@@ -333,6 +430,99 @@ PERSIAN: Mapping[str, str] = MappingProxyType(
         "training.more": "اندازه‌گیری‌های دیگر تصحیح‌گر",
         "training.axis": "دوره (افقی) · هزینه (عمودی)",
         "training.dataset": "اندازه‌گیری روی: {dataset}",
+        # training verdicts (graders.checks.training.verdicts)
+        "training.sentences": "{sentences}",
+        "training.mistaken": "{mistake} {rest}",
+        "training.measured_accuracy": (
+            "دقت اندازه‌گیری‌شده روی داده‌های کنارگذاشته {accuracy} روی {count} نمونه (دست‌کم "
+            "{bar} لازم بود)؛ {loss}."
+        ),
+        "training.loss": "هزینه {loss}",
+        "training.no_loss": "بدون هزینه: {broken} خروجی عدد متناهی نبودند (نادرست شمرده شدند)",
+        "training.train_accuracy": (
+            "دقت آموزش {accuracy} روی {count} نمونهٔ نخست آموزش: فاصله {gap}."
+        ),
+        "training.overfits": "مدل بیش‌برازش دارد: فاصله دست‌کم {gap} است.",
+        "training.overfits_not": (
+            "مدل به اندازهٔ کافی بیش‌برازش ندارد: فاصله‌ای دست‌کم {gap} خواسته شده بود."
+        ),
+        "training.gaps_unmeasured": "هر دو فاصله را نمی‌شد اندازه گرفت.",
+        "training.gap_smaller": (
+            "فاصلهٔ آن ({mine}) از فاصلهٔ مدل بیش‌برازش‌شده ({theirs}) کوچک‌تر است."
+        ),
+        "training.gap_not_smaller": (
+            "فاصلهٔ آن ({mine}) از فاصلهٔ مدل بیش‌برازش‌شده ({theirs}) کوچک‌تر نیست."
+        ),
+        "training.beats": "از دقت مدل نخست ({theirs}) بهتر است.",
+        "training.beats_not": "از دقت مدل نخست ({theirs}) بهتر نیست.",
+        "training.norms_unmeasured": "هر دو نُرم وزن‌ها را نمی‌شد اندازه گرفت.",
+        "training.norm_smaller_comparable": (
+            "نُرم {norm} وزن‌ها {mine} در برابر {theirs} در مدل بیش‌برازش‌شده (کوچک‌تر)؛ دقت هم‌تراز است."
+        ),
+        "training.norm_smaller_below": (
+            "نُرم {norm} وزن‌ها {mine} در برابر {theirs} در مدل بیش‌برازش‌شده (کوچک‌تر)؛ دقت بیش "
+            "از {comparable} پایین‌تر از مدل بیش‌برازش‌شده است."
+        ),
+        "training.norm_not_smaller_comparable": (
+            "نُرم {norm} وزن‌ها {mine} در برابر {theirs} در مدل بیش‌برازش‌شده (کوچک‌تر نیست)؛ دقت "
+            "هم‌تراز است."
+        ),
+        "training.norm_not_smaller_below": (
+            "نُرم {norm} وزن‌ها {mine} در برابر {theirs} در مدل بیش‌برازش‌شده (کوچک‌تر نیست)؛ دقت "
+            "بیش از {comparable} پایین‌تر از مدل بیش‌برازش‌شده است."
+        ),
+        "training.different_counts": "(تعداد پارامترهای دو مدل متفاوت است.)",
+        "training.flagged": "عدد گزارش‌شده با عدد اندازه‌گیری‌شده فرق دارد (علامت خورد).",
+        "training.reported_not_number": "دقت باید یک عدد باشد (بین ۰ و ۱، یا درصد).",
+        "training.reported_not_accuracy": "{given} یک دقت نیست.",
+        "training.reported_unconfirmed": (
+            "مدل اندازه‌گیری نشد، پس دقت گزارش‌شده را نمی‌توان تأیید کرد."
+        ),
+        "training.reported_close": "گزارش شما {reported}؛ اندازه‌گیری مصحح {measured}.",
+        "training.reported_far": (
+            "گزارش شما {reported} است، اما مصحح روی داده‌های کنارگذاشته‌اش {measured} اندازه گرفت: "
+            "بیش از {margin} فاصله. عددی که گزارش شده همانی نیست که مصحح برای این مدل روی داده‌های "
+            "کنارگذاشته‌اش اندازه می‌گیرد."
+        ),
+        "training.many_unconfirmed": "مدل اندازه‌گیری نشد، پس این عددها را نمی‌توان تأیید کرد.",
+        "training.many_close": "همه در فاصلهٔ {margin} از عددهای مصحح‌اند.",
+        "training.many_far": (
+            "یکی {worst} با عدد مصحح فاصله دارد (حد مجاز {margin}). عددی که گزارش شده همانی نیست "
+            "که مصحح برای این مدل روی داده‌های کنارگذاشته‌اش اندازه می‌گیرد."
+        ),
+        "training.history_invalid": "{what} باید فهرستی از دست‌کم دو عدد متناهی باشد.",
+        "training.transforms": (
+            "{working} تبدیل از {count} تبدیل تصویرهای مصحح را تغییر داد (دست‌کم {needed} لازم است)."
+        ),
+        "training.transforms_noted": (
+            "{working} تبدیل از {count} تبدیل تصویرهای مصحح را تغییر داد (دست‌کم {needed} لازم "
+            "است). {notes}"
+        ),
+        "training.transform_reshaped": "یک تبدیل شکل تصویرها را تغییر داد.",
+        "training.transform_raised": "یک تبدیل هم روی یک دسته و هم روی تک‌تصویرها خطا داد.",
+        "training.block_shape": "روی ورودی {input} خروجی {shape} می‌دهد.",
+        "training.block_parameters": "{given} پارامتر دارد، نه {expected}.",
+        "training.block_correct": "شکل خروجی و تعداد پارامترها مانند مرجع است.",
+        "training.activation_wrong": "این تابع max(x, 0) + α·min(x, 0) را حساب نمی‌کند.",
+        "training.alpha_accuracies": (
+            "دقت اندازه‌گیری‌شده روی داده‌های کنارگذاشته (با نسخه‌های معکوس) برای هر α: {listed}. "
+            "بهترین {best} (دست‌کم {bar} لازم بود)."
+        ),
+        "training.alpha_linear": (
+            "α = 1 به {mine} می‌رسد؛ رگرسیون لجستیکی که مصحح برازش داد به {linear} می‌رسد. شبکهٔ α "
+            "= 1 مانند یک مدل خطی رفتار می‌کند (خروجی‌هایش تابعی آفین از ورودی است)."
+        ),
+        "training.alpha_not_linear": (
+            "α = 1 به {mine} می‌رسد؛ رگرسیون لجستیکی که مصحح برازش داد به {linear} می‌رسد. شبکهٔ α "
+            "= 1 مانند یک مدل خطی رفتار نمی‌کند: خروجی‌هایش تابعی آفین از ورودی نیست (برای نمونه "
+            "max-pooling خطی نیست)."
+        ),
+        "training.alpha_options": "یکی از این‌ها خواسته شده بود: {options}.",
+        "training.alpha_unmeasured": "همهٔ مدل‌ها اندازه‌گیری نشدند.",
+        "training.alpha_best": (
+            "برای α = {alpha} دقت {chosen} اندازه‌گیری شد؛ بهترین {best} است (α = {top})؛ فاصلهٔ "
+            "تا {margin} پذیرفته است."
+        ),
         "figure.test_accuracy": "دقت آزمون",
         "figure.train_accuracy": "دقت آموزش",
         "figure.test_loss": "هزینهٔ آزمون",

@@ -45,7 +45,6 @@ from typing import Any
 
 import numpy as np
 
-DATA_PARAM = "course_data"  # the params key under which the pipeline passes the ``DataShelf``
 KERNEL_FOLDER = "data"  # the folder of the kernel's working folder that holds the datasets
 PROBE_FOLDER = ".grader"  # where the probes' held-out inputs are handed over
 STAND_IN = "digits"
@@ -494,9 +493,3 @@ def datasets_of(homeworks: Iterable[Any]) -> tuple[str, ...]:
         for name in getattr(part, "datasets", ())
     }
     return tuple(sorted(names))
-
-
-def shelf_of(params: Mapping[str, Any], fallback: DataShelf) -> DataShelf:
-    """The batch's ``DataShelf`` from a homework's params, or ``fallback``."""
-    shelf = params.get(DATA_PARAM)
-    return shelf if isinstance(shelf, DataShelf) else fallback

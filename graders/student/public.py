@@ -38,10 +38,11 @@ from graders.checks.tables import check_table, describe_shape
 from graders.checks.training import AlphaPart, Measure, ModelPart, TwinPart, build_probe
 from graders.checks.training import measure as measure_outputs
 from graders.model.answers import ABSENT, Answer, Kind, Status, Verdict, missing_verdict
+from graders.model.context import CheckContext, context_or_stand_in, graded, probed, solved
 from graders.model.parts import ChoicePart, NumberPart, TextPart
 from graders.model.questions import Homework, Item, Limits, Params, Part, Probe, Probing, Question
 from graders.model.variants import Student, for_student
-from graders.runtime.data import DataShelf, Images, Prepared, shelf_of, to_npy
+from graders.runtime.data import Images, Prepared, to_npy
 from graders.student.release import release_notebook
 
 MANIFEST_KEY = "public"  # under the notebook's ``grader`` metadata
@@ -475,32 +476,37 @@ class _SanityRun:
         ]
 
 
-def _sanity_run(sanity: Sanity, params: Params) -> _SanityRun:
-    return _SanityRun(sanity, shelf_of(params, DataShelf()).get(sanity.dataset))
+def _sanity_run(sanity: Sanity, context: CheckContext | None) -> _SanityRun:
+    return _SanityRun(sanity, context_or_stand_in(context).data.get(sanity.dataset))
 
 
-def sanity_probe(items: Sequence[PublicItem], params: Params) -> Probe | None:
+def sanity_probe(
+    items: Sequence[PublicItem], params: Params, context: CheckContext | None = None
+) -> Probe | None:
     """The probe that runs each trained model of ``items`` on its images, or None."""
     measures: list[Measure] = []
     files: dict[str, bytes] = {}
     for item in items:
         if item.sanity is None:
             continue
-        run = _sanity_run(item.sanity, params)
+        run = _sanity_run(item.sanity, context)
         measures += run.measures(item.variable)
         files |= {**run.data.files, run.file: to_npy(run.images.images)}
     return build_probe(measures, files) if measures else None
 
 
 def check_sanity(
-    answers: Mapping[str, Answer], item: PublicItem, params: Params
+    answers: Mapping[str, Answer],
+    item: PublicItem,
+    params: Params,
+    context: CheckContext | None = None,
 ) -> tuple[Verdict | None, str]:
     """The public check of a trained model that was given: (a problem verdict, or None; what
     a passed check says). A model that cannot be run is an ERROR, outputs of the wrong shape
     INVALID, and one no better than the floor INCORRECT (shown as below the sanity floor).
     Neither the question's bar nor anything of the held-out data is said."""
     assert item.sanity is not None
-    run = _sanity_run(item.sanity, params)
+    run = _sanity_run(item.sanity, context)
     accuracies = []
     for measure in run.measures(item.variable):
         which = "" if measure.key is None else f" for {measure.key:g}"
@@ -683,16 +689,25 @@ class FormPart:
     def items(self) -> tuple[Item, ...]:
         return tuple(i.item for i in self.public)
 
-    def solve(self, params: Params) -> Mapping[str, Any]:
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The datasets its trained models (or ``inner``) are checked on: it is ``Contextual``
+        and hands the context on."""
+        inner = tuple(getattr(self.inner, "datasets", ()))
+        return tuple(dict.fromkeys((*inner, *(i.sanity.dataset for i in self.public if i.sanity))))
+
+    def solve(self, params: Params, context: CheckContext | None = None) -> Mapping[str, Any]:
         if self.inner is not None:
-            return self.inner.solve(params)
+            return solved(self.inner, params, context)
         return {i.variable: i.answer for i in self.public if i.answer is not None}
 
-    def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
+    def grade(
+        self, answers: Mapping[str, Answer], params: Params, context: CheckContext | None = None
+    ) -> Mapping[str, Verdict]:
         real: Mapping[str, Verdict] = {}
         if self.inner is not None:
             try:
-                real = self.inner.grade(answers, params)
+                real = graded(self.inner, answers, params, context)
             except Exception:  # a checker bug: the form is still checked
                 real = {}
         verdicts = {}
@@ -700,7 +715,7 @@ class FormPart:
             answer = answers.get(item.variable, ABSENT)
             form, note = check_form(answer, item), ""
             if form is None and item.sanity is not None:
-                form, note = check_sanity(answers, item, params)
+                form, note = check_sanity(answers, item, params, context)
             verdict, source = real.get(item.variable), Source.REFERENCE
             if verdict is None:
                 verdict, source = compare_with_manifest(answer, item), Source.MANIFEST
@@ -720,9 +735,10 @@ class ProbingFormPart(FormPart):
     """A ``FormPart`` that probes the kernel: for ``inner``'s probe (where the references are
     installed) and for the sanity floor of its trained models."""
 
-    def probe(self, params: Params) -> Probe:
-        probes = [self.inner.probe(params)] if isinstance(self.inner, Probing) else []
-        sanity = sanity_probe(self.public, params)
+    def probe(self, params: Params, context: CheckContext | None = None) -> Probe:
+        inner = self.inner
+        probes = [probed(inner, params, context)] if isinstance(inner, Probing) else []
+        sanity = sanity_probe(self.public, params, context)
         probes += [sanity] if sanity is not None else []
         return Probe(
             "\n".join(p.source for p in probes),

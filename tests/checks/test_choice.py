@@ -10,7 +10,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from graders.checks.choice import (
-    REGULARIZERS,
     TRUE_FALSE,
     YES_NO,
     check_choice,
@@ -18,6 +17,7 @@ from graders.checks.choice import (
     choice_options,
 )
 from graders.model.answers import ABSENT, Answer, Kind, Status
+from reference.training import REGULARIZERS
 
 
 def text(value: str) -> Answer:

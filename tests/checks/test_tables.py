@@ -13,29 +13,31 @@ from hypothesis.extra import numpy as hnp
 from graders.checks.tables import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
+    MIRRORED,
+    TRANSPOSED,
+    Diagnosis,
+    cells_agree,
+    check_table,
+    describe_shape,
+    mirrored,
+    transposed,
+)
+from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
+from reference.dropout import (
     DROPOUT_CONVENTIONS_SWAPPED,
     DROPOUT_INVERSE_INSTEAD_OF_P,
     DROPOUT_KEEP_DROP_SWAPPED,
     DROPOUT_NOT_SCALED,
     DROPOUT_P_INSTEAD_OF_INVERSE,
-    MIRRORED,
-    TRANSPOSED,
-    Diagnosis,
     DropoutTable,
-    cells_agree,
-    check_table,
     conventions_swapped,
-    describe_shape,
     dropout_diagnoses,
     dropout_table,
     keep_drop_swapped,
-    mirrored,
     not_scaled,
     scaled_by_inverse_p,
     scaled_by_p,
-    transposed,
 )
-from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
 
 OUTPUT = np.array(
     [

@@ -24,17 +24,16 @@ from sklearn.linear_model import Lasso, LinearRegression, Ridge
 from sklearn.metrics import mean_squared_error
 from sklearn.neighbors import KNeighborsRegressor
 
-from graders.checks.tables import (
-    DROPOUT_KEEP_DROP_SWAPPED,
-    DROPOUT_NOT_SCALED,
-    DROPOUT_P_INSTEAD_OF_INVERSE,
-    MIRRORED,
-    TRANSPOSED,
-)
+from graders.checks.tables import MIRRORED, TRANSPOSED
 from graders.model.answers import Answer, Kind, Status, Verdict
 from graders.model.parts import TablePart
 from graders.model.questions import Homework, Params
 from reference import hw2
+from reference.dropout import (
+    DROPOUT_KEEP_DROP_SWAPPED,
+    DROPOUT_NOT_SCALED,
+    DROPOUT_P_INSTEAD_OF_INVERSE,
+)
 
 TABLES = {variable: table for table, variable, _ in hw2.DROPOUT_ITEMS}
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from graders.checks.training import TrainingDetail
 from graders.model.answers import Answer, Detail, Kind, Message, Mistake, Status, Verdict
 from graders.model.overrides import Override
 from graders.model.parts import TextPart
@@ -80,7 +81,7 @@ def test_training_view_puts_reported_beside_measured_and_plots_the_losses() -> N
         "train_loss": [1.0, 0.5, 0.25],
         "test_loss": [1.1, 0.7, "0.6"],
     }
-    view = training_view(extra, EN)
+    view = training_view(TrainingDetail.from_json(extra), EN)
     assert view is not None and view.dataset == "digits"
     rows = {f.name: (f.measured, f.reported, f.flagged) for f in view.figures}
     assert rows == {
@@ -91,7 +92,7 @@ def test_training_view_puts_reported_beside_measured_and_plots_the_losses() -> N
     assert [f.name for f in view.figures][:2] == ["test accuracy", "training accuracy"]
     assert view.series == ("train_loss", "test_loss") and view.plot is not None
     assert view.plot.count("<polyline") == 2
-    fa = training_view(extra, FA)
+    fa = training_view(TrainingDetail.from_json(extra), FA)
     assert fa is not None and fa.figures[0].name == FA.figure("test_accuracy") != "test accuracy"
 
 
@@ -106,7 +107,8 @@ def test_training_view_puts_reported_beside_measured_and_plots_the_losses() -> N
     ],
 )
 def test_training_view_is_absent_without_figures_or_histories(extra: dict[str, Any]) -> None:
-    assert training_view(extra, EN) is None
+    assert training_view(TrainingDetail.from_json(extra), EN) is None
+    assert training_view(None, EN) is None
 
 
 def test_feedback_in_persian_where_the_catalogue_has_words() -> None:

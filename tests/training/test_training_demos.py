@@ -90,7 +90,7 @@ def test_weak_work_fails_its_bar_with_the_figures_shown(group: str, tmp_path: Pa
     models = [items[v] for v in MODELS if v in items]
     assert models and all(i.verdict.status == "incorrect" for i in models)
     for item in models:
-        extra = item.verdict.extra
+        extra = item.verdict.details
         assert "measured" in extra or "per_alpha" in extra, item.variable
     honest = [items[v] for v in REPORTED if v in items]
     assert all(i.verdict.status == "correct" for i in honest)  # weak, but honest about it
@@ -102,10 +102,10 @@ def test_an_accuracy_it_does_not_have_is_flagged(group: str, tmp_path: Path) -> 
     claims = [items[v] for v in build_demos().CLAIMS[group]]
     assert claims and all(i.verdict.mistake is not None for i in claims)
     assert all(i.verdict.mistake.id == "reported-not-measured" for i in claims if i.verdict.mistake)
-    assert all(i.verdict.extra["flagged"] for i in claims)
-    measured = [i.verdict.extra["measured"] for i in claims]
+    assert all(i.verdict.details["flagged"] for i in claims)
+    measured = [i.verdict.details["measured"] for i in claims]
     assert all(m for m in measured)  # the measured figure is shown beside the claim
-    flagged = [items[v].verdict.extra.get("flagged") for v in MODELS if v in items]
+    flagged = [items[v].verdict.details.get("flagged") for v in MODELS if v in items]
     assert True in flagged or group == "hw6.q3"  # HW6 flags the list of accuracies itself
 
 

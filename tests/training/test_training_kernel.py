@@ -96,14 +96,14 @@ def test_training_past_the_time_limit_is_cut_and_finished_answers_count(tmp_path
     items = _items(result)
     first = items["a_model"].verdict
     assert first.status == "correct", first.feedback  # measured after the cut
-    assert first.extra["measured"]["n_test"] == 398
+    assert first.details["measured"]["n_test"] == 398
     assert items["a_accuracy"].verdict.status == "correct"
     cut = items["e_model"].verdict
     if statuses[-1] is CellStatus.SKIPPED:  # the time was up: the last answer cell never ran
         assert execution.outcome == "timed-out"
         assert cut.status == "error" and "never ran" in cut.feedback
     else:  # a moment was left: the model as far as it got is measured
-        assert "measured" in cut.extra
+        assert "measured" in cut.details
 
 
 def _cifar_folder(root: Path) -> None:
@@ -133,7 +133,7 @@ def test_a_data_folder_reaches_the_kernel_through_the_loader(tmp_path: Path) -> 
     result = _grade(homework, _notebook(homework, answers, {"hw4.q3": [work]}), tmp_path, shelf)
     assert result.execution is not None and not result.execution.failed_cells
     verdict = _items(result)["q3_model"].verdict
-    assert verdict.extra["dataset"] == "cifar-10"
+    assert verdict.details["dataset"] == "cifar-10"
     assert verdict.status == "correct", verdict.feedback
     assert _items(result)["q3_transforms"].verdict.status == "correct"
 

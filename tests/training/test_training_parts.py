@@ -11,6 +11,7 @@ from graders.checks import training as t
 from graders.model.answers import Answer, Kind, Status
 from graders.model.questions import Item
 from graders.runtime.data import DataShelf, Prepared
+from reference.training import PENALTY_NORMS, REGULARIZERS, size_notes
 
 DATA: Prepared = DataShelf().get("mnist")
 BAR = t.Bar(0.8, gap=0.1, comparable=0.05, margin=0.05, transforms=2)
@@ -73,13 +74,12 @@ def test_accuracy_reached_or_not_with_the_figures_in_extra() -> None:
     )
     verdict = good["m"]
     assert verdict.status == "correct" and verdict.credit == 1.0
-    assert verdict.extra["measured"]["test_accuracy"] == pytest.approx(_exact(0.9, 398))
-    assert (
-        verdict.extra["measured"]["n_test"] == 398 and verdict.extra["measured"]["n_train"] == 100
-    )
-    assert verdict.extra["threshold"] == {"test_accuracy_min": 0.8}
-    assert "standing in for mnist" in verdict.extra["dataset"]
-    assert verdict.extra["flagged"] is False and good["acc"].status == "correct"
+    assert verdict.details["measured"]["test_accuracy"] == pytest.approx(_exact(0.9, 398))
+    figures = verdict.details["measured"]
+    assert figures["n_test"] == 398 and figures["n_train"] == 100
+    assert verdict.details["threshold"] == {"test_accuracy_min": 0.8}
+    assert "standing in for mnist" in verdict.details["dataset"]
+    assert verdict.details["flagged"] is False and good["acc"].status == "correct"
     weak = part().grade({"m": MODEL, **measured("m", 0.5, 0.5)}, {})["m"]
     assert weak.status == "incorrect" and weak.credit == 0 and "50.0%" in weak.feedback
 
@@ -91,9 +91,9 @@ def test_a_reported_accuracy_far_from_the_measured_one_is_flagged() -> None:
     )
     assert graded["acc"].status == "incorrect"
     assert graded["acc"].mistake == t.REPORTED_NOT_MEASURED
-    assert graded["acc"].extra["reported"] == {"test_accuracy": 0.97}
-    assert graded["m"].extra["flagged"] is True and "flagged" in graded["m"].feedback
-    assert graded["m"].extra["reported"] == {"test_accuracy": 0.97}
+    assert graded["acc"].details["reported"] == {"test_accuracy": 0.97}
+    assert graded["m"].details["flagged"] is True and "flagged" in graded["m"].feedback
+    assert graded["m"].details["reported"] == {"test_accuracy": 0.97}
     near = part(reported=reported).grade(
         {"m": MODEL, "acc": _number(0.58), **measured("m", 0.6, 0.6)}, {}
     )
@@ -115,9 +115,9 @@ def test_an_overfit_model_needs_its_gap(train: float, ok: bool) -> None:
         {},
     )
     assert (graded["m"].status == "correct") is ok
-    assert graded["m"].extra["measured"]["gap"] == pytest.approx(train - _exact(0.82, 398))
-    assert graded["m"].extra["train_loss"] == [1.0, 0.5, 0.1]
-    assert graded["m"].extra["test_loss"] == [1.0, 0.8, 0.9]
+    assert graded["m"].details["measured"]["gap"] == pytest.approx(train - _exact(0.82, 398))
+    assert graded["m"].details["train_loss"] == [1.0, 0.5, 0.1]
+    assert graded["m"].details["test_loss"] == [1.0, 0.8, 0.9]
     assert graded["tr"].status == "correct"
     single = part(histories=histories).grade({"m": MODEL, "tr": _number(0.1)}, {})
     assert single["tr"].status == "invalid"
@@ -131,8 +131,8 @@ def test_augmentation_must_shrink_the_gap_with_working_transforms() -> None:
     tf = {"tf": Answer(Kind.LIST, ())}
     better = c.grade({"m": MODEL, **tf, **changes, **overfit, **measured("m", 0.88, 0.95)}, {})
     assert better["m"].status == "correct"
-    assert better["m"].extra["baseline"]["variable"] == "b"
-    assert better["tf"].status == "correct" and better["m"].extra["transforms"] == [0.2, 0, 0.1]
+    assert better["m"].details["baseline"]["variable"] == "b"
+    assert better["tf"].status == "correct" and better["m"].details["transforms"] == [0.2, 0, 0.1]
     worse = c.grade({"m": MODEL, **overfit, **measured("m", 0.84, 1.0)}, {})
     assert worse["m"].status == "incorrect" and "not smaller" in worse["m"].feedback
     alone = c.grade({"m": MODEL, **measured("m", 0.88, 0.9)}, {})
@@ -146,7 +146,7 @@ def test_regularisation_compares_the_penalised_norm_at_comparable_accuracy() -> 
         rule=t.Rule.SMALLER_NORM,
         baseline="b",
         strength=Item("s", "strength", 1.0),
-        penalty=Item("p", "penalty", 1.0),
+        penalty=t.Penalty(Item("p", "penalty", 1.0), REGULARIZERS, PENALTY_NORMS),
     )
     overfit = measured("b", 0.85, 1.0, norm=10.0, l1=100.0)
     l2 = {"p": Answer(Kind.TEXT, "L2", text="L2"), "s": _number(0.001)}
@@ -246,7 +246,14 @@ ALPHAS = (-1.0, 0.0, 1.0)
 
 def _alpha_part() -> t.AlphaPart:
     items = [Item(n, n, 1.0) for n in ("tr", "te", "f", "ms", "accs", "best")]
-    return t.AlphaPart(*items, "mnist", {"digits": BAR}, alphas=ALPHAS, points=(-2.0, 0.0, 1.0))
+    return t.AlphaPart(
+        *items,
+        "mnist",
+        {"digits": BAR},
+        alphas=ALPHAS,
+        points=(-2.0, 0.0, 1.0),
+        size_notes=size_notes,  # HW6's, declared in reference/
+    )
 
 
 def _alpha_answers(rights: list[float], affine: bool = True) -> dict[str, Answer]:
@@ -290,10 +297,10 @@ def test_alpha_part_sizes_activation_models_and_best_alpha() -> None:
 def test_alpha_one_must_behave_as_a_linear_model() -> None:
     p = _alpha_part()
     linear = p.grade(_alpha_answers([0.9, 0.95, 0.1], affine=True), {})["ms"]
-    assert linear.extra["affine_residual"] < t.AFFINE
+    assert linear.details["affine_residual"] < t.AFFINE
     assert linear.status == "correct" and "behaves as a linear model" in linear.feedback
-    assert 0 <= linear.extra["linear_baseline"] < 0.25
-    assert set(linear.extra["per_alpha"]) == {"-1", "0", "1"}
+    assert 0 <= linear.details["linear_baseline"] < 0.25
+    assert set(linear.details["per_alpha"]) == {"-1", "0", "1"}
     bent = p.grade(_alpha_answers([0.9, 0.95, 0.9], affine=False), {})["ms"]
     assert bent.status == "incorrect" and "does not behave as a linear model" in bent.feedback
     weak = p.grade(_alpha_answers([0.5, 0.6, 0.1]), {})["ms"]
@@ -306,7 +313,7 @@ def test_reported_accuracies_per_alpha_are_checked_against_the_measured_ones() -
     honest = p.grade({**answers, "accs": _array([0.9, 0.95, 0.1])}, {})["accs"]
     assert honest.status == "correct"
     boast = p.grade({**answers, "accs": _array([0.99, 0.99, 0.99])}, {})["accs"]
-    assert boast.mistake == t.REPORTED_NOT_MEASURED and boast.extra["flagged"] is True
+    assert boast.mistake == t.REPORTED_NOT_MEASURED and boast.details["flagged"] is True
     short = p.grade({**answers, "accs": _array([0.9, 0.95])}, {})["accs"]
     assert short.status == "invalid"
 
