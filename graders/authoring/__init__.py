@@ -21,6 +21,7 @@ from graders.checks.numeric import (
     Tolerance,
 )
 from graders.checks.symbolic import (
+    FormulaDetail,
     check_expression,
     compare,
     sample_points,
@@ -103,6 +104,7 @@ __all__ = [
     "Diagnosis",
     "DropoutTable",
     "ExpressionPart",
+    "FormulaDetail",
     "Homework",
     "Item",
     "Kind",

@@ -116,7 +116,13 @@ class Message:
     """A verdict's explanation as a key of the reports' catalogue (``graders.report.i18n``)
     and the fields its text is filled with: each language's page says it in its own words,
     without reading the check's English text again. A key the page's language lacks falls
-    back on the verdict's English ``feedback``."""
+    back on the verdict's English ``feedback``.
+
+    A verdict that names a mistake is explained by the mistake's own words
+    (``Mistake.persian``); its message, when it has one, is said before them (a table's "the
+    whole table matches a known mistake"). The check that sets the verdict's status sets its
+    message: code that changes a verdict's status or mistake (``replace``) sets it again.
+    """
 
     key: str
     fields: Mapping[str, object] = field(default_factory=dict)
@@ -155,12 +161,21 @@ class Verdict:
             raise ValueError(f"credit must lie in [0, 1], got {self.credit}")
 
 
+MISSING = Message("feedback.missing")
+"""The message of a verdict with no answer."""
+
+MANUAL = Message("feedback.manual")
+"""The message of a verdict left for a person."""
+
+
 def missing_verdict(answer: Answer, expected: str = "") -> Verdict:
     """The verdict for an answer that was not given, or whose code failed."""
     if answer.kind is Kind.ERROR:
         return Verdict(Status.ERROR, 0.0, expected=expected, feedback=answer.note)
     reason = "left as a placeholder" if answer.kind is Kind.PLACEHOLDER else answer.note
-    return Verdict(Status.MISSING, 0.0, expected=expected, feedback=f"No answer ({reason}).")
+    return Verdict(
+        Status.MISSING, 0.0, expected=expected, feedback=f"No answer ({reason}).", message=MISSING
+    )
 
 
 KIND_PHRASES: Mapping[Kind, str] = MappingProxyType(

@@ -111,7 +111,7 @@ def test_a_skipped_step_is_filled_from_the_students_own_values() -> None:
     assert verdicts["a"].status is Status.INCORRECT
     assert verdicts["b"].status is Status.MISSING
     assert verdicts["c"].status is Status.FOLLOW_THROUGH
-    assert verdicts["c"].extra["inputs"] == {"b": "3.5"}
+    assert verdicts["c"].details["inputs"] == {"b": "3.5"}
 
 
 @pytest.mark.parametrize("placeholder", [ABSENT, Answer(Kind.PLACEHOLDER)])
@@ -201,10 +201,10 @@ def test_a_wrong_step_explains_formula_inputs_and_what_they_give() -> None:
     answers = {"a": num(3.0), "b": num(3.5), "c": num(13.0)}
     verdict = derivation().grade(answers, PARAMS)["c"]
     assert verdict.status is Status.INCORRECT
-    assert verdict.extra["formula"] == "c = b**2"
-    assert verdict.extra["inputs"] == {"b": "3.5"}
-    assert verdict.extra["should_give"] == "12.25"
-    assert verdict.extra["latex"] == "b^{2}"
+    assert verdict.details["formula"] == "c = b**2"
+    assert verdict.details["inputs"] == {"b": "3.5"}
+    assert verdict.details["should_give"] == "12.25"
+    assert verdict.details["latex"] == "b^{2}"
     assert "12.25" in verdict.feedback
     # both at the precision the tolerance decides at, the first differing digit findable
     decimals = len(verdict.expected.split(".")[1])
@@ -215,8 +215,8 @@ def test_a_wrong_step_explains_formula_inputs_and_what_they_give() -> None:
 def test_follow_through_explains_too() -> None:
     answers = {"a": num(3.0), "b": num(3.5)}
     verdict = derivation().grade(answers, PARAMS)["b"]
-    assert verdict.extra["inputs"] == {"a": "3", "r": "0.5"}
-    assert verdict.extra["should_give"] == "3.5"
+    assert verdict.details["inputs"] == {"a": "3", "r": "0.5"}
+    assert verdict.details["should_give"] == "3.5"
 
 
 @pytest.mark.parametrize(
