@@ -921,7 +921,7 @@ class ModelPart:
             penalty = answers.get(self.penalty.variable, ABSENT)
             verdict = check_choice(penalty, REGULARIZERS, frozenset({"L1", "L2"}))
             verdicts[self.penalty.variable] = verdict
-            if verdict.extra.get("chosen") == ["L1"]:
+            if verdict.details.get("chosen") == ["L1"]:
                 norm = "weight_l1"
         verdicts[self.model.variable] = self._judge(
             answers, figures, baseline, bar, data, verdicts, norm

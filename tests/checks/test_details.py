@@ -63,9 +63,9 @@ table_details = st.builds(
     maybe_text,
     st.lists(texts, max_size=3).map(tuple),
 )
-region = st.lists(
-    st.tuples(st.floats(-50, 50), st.floats(-50, 50)), min_size=1, max_size=3
-).map(tuple)
+region = st.lists(st.tuples(st.floats(-50, 50), st.floats(-50, 50)), min_size=1, max_size=3).map(
+    tuple
+)
 small = st.none() | counts
 formula_details = st.builds(
     FormulaDetail,
@@ -141,7 +141,7 @@ def test_a_table_s_record_keeps_the_order_its_check_always_wrote() -> None:
     other = check_table(Answer(Kind.ARRAY, np.zeros((3, 4))), reference).details
     assert list(other)[:2] == ["shape", "given_shape"] and other["wrong"] is None
     reshaped = check_table(Answer(Kind.ARRAY, reference.reshape(1, 4, 4)), reference).details
-    assert list(reshaped)[0] == "shape" and list(reshaped)[-1] == "given_shape"
+    assert next(iter(reshaped)) == "shape" and list(reshaped)[-1] == "given_shape"
     assert reshaped["given_shape"] == [1, 4, 4] and reshaped["matching"] == 16
 
 
@@ -152,7 +152,8 @@ def test_choice_and_number_verdicts_carry_their_details() -> None:
     unreadable = check_choice(Answer(Kind.TEXT, "elastic net"), REGULARIZERS, "L1")
     assert list(unreadable.details) == ["options"]
     read = check_number(Answer(Kind.TEXT, "1/4"), NumberCheck(0.25))
-    assert read.detail == NumberDetail("read '1/4' as 0.25") and read.details == read.detail.to_json()
+    assert read.detail == NumberDetail("read '1/4' as 0.25")
+    assert read.details == read.detail.to_json()
 
 
 def test_a_symbolic_part_writes_the_reference_latex_first() -> None:
@@ -183,12 +184,13 @@ def test_each_check_says_its_verdict_in_the_catalogue_s_words() -> None:
     reference = np.arange(4, dtype=float).reshape(2, 2)
     right = check_table(Answer(Kind.ARRAY, reference), reference)
     assert localized_feedback(right, FA) == FA("feedback.table_correct", cells=4)
-    wrong = check_table(Answer(Kind.ARRAY, reference + [[0, 0], [0, 5]]), reference)
+    wrong = check_table(Answer(Kind.ARRAY, reference + np.array([[0, 0], [0, 5]])), reference)
     assert localized_feedback(wrong, FA) == FA("feedback.table_cells", wrong=1, cells=4)
     shape = check_table(Answer(Kind.ARRAY, np.zeros(3)), reference)
     assert localized_feedback(shape, FA) == FA("feedback.table_shape", expected="2 × 2", given="3")
     empty = check_choice(Answer(Kind.TEXT, " "), REGULARIZERS, "L1")
-    assert empty.status is Status.MISSING and localized_feedback(empty, FA) == FA("feedback.missing")
+    assert empty.status is Status.MISSING
+    assert localized_feedback(empty, FA) == FA("feedback.missing")
     item = Item("essay", "Essay", 2.0, "a string")
     manual = TextPart(item, "r").grade({"essay": Answer(Kind.TEXT, "Mine.")}, {})["essay"]
     assert localized_feedback(manual, FA) == FA("feedback.manual")
