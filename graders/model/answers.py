@@ -136,7 +136,8 @@ class Verdict:
     are display strings; ``feedback`` is the explanation shown to the student, in English;
     ``message`` is the same explanation as a catalogue key for other languages. ``detail`` is
     the check's typed detail (a ``Detail``). ``extra`` holds untyped JSON-ready detail, being
-    replaced by ``detail`` (both are written into the record's ``extra``).
+    replaced by ``detail``: only training's verdicts still use it (both are written into the
+    record's ``extra``).
     """
 
     status: Status
