@@ -43,6 +43,7 @@ from graders.authoring import (
     Constraint,
     Derivation,
     ExpressionPart,
+    FormulaDetail,
     Homework,
     Item,
     Kind,
@@ -848,7 +849,8 @@ MODEL_NOTES = {
 
 def _with_model(verdict: Verdict, relation: Relation) -> Verdict:
     """The item's verdict in the light of the two models' relation."""
-    extra = {**verdict.extra, "model": relation}
+    found = verdict.detail if isinstance(verdict.detail, FormulaDetail) else FormulaDetail()
+    detail = replace(found, model_relation=relation)
     if relation == "swapped":
         return replace(
             verdict,
@@ -856,7 +858,8 @@ def _with_model(verdict: Verdict, relation: Relation) -> Verdict:
             credit=CLASSES_SWAPPED.credit,
             mistake=CLASSES_SWAPPED,
             feedback=CLASSES_SWAPPED.explanation,
-            extra=extra,
+            detail=detail,
+            message=None,
         )
     if relation == "decisions":
         return replace(
@@ -865,10 +868,11 @@ def _with_model(verdict: Verdict, relation: Relation) -> Verdict:
             credit=SAME_DECISIONS_ONLY.credit,
             mistake=SAME_DECISIONS_ONLY,
             feedback=SAME_DECISIONS_ONLY.explanation,
-            extra=extra,
+            detail=detail,
+            message=None,
         )
     note = MODEL_NOTES[relation]
-    return replace(verdict, feedback=f"{verdict.feedback} {note}".strip(), extra=extra)
+    return replace(verdict, feedback=f"{verdict.feedback} {note}".strip(), detail=detail)
 
 
 def more_expressive() -> ChoicePart:

@@ -20,6 +20,7 @@ from graders.checks.numeric import (
     Tolerance,
 )
 from graders.checks.symbolic import (
+    FormulaDetail,
     check_expression,
     compare,
     sample_points,
@@ -101,6 +102,7 @@ __all__ = [
     "Derivation",
     "Diagnosis",
     "ExpressionPart",
+    "FormulaDetail",
     "Homework",
     "Item",
     "Kind",

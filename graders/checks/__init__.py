@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graders.model.answers import ABSENT, Answer, Status, Verdict
+from graders.model.answers import ABSENT, MANUAL, Answer, Status, Verdict
 from graders.model.context import CheckContext, graded, probed
 from graders.model.questions import Homework, Params, Probing
 
@@ -41,6 +41,7 @@ def check_answers(
                         0.0,
                         feedback=f"This answer could not be checked ({type(exc).__name__}); "
                         "it has been left for a person to grade.",
+                        message=MANUAL,
                     )
                     for name in (item.variable for item in part.items)
                 }

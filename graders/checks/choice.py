@@ -2,8 +2,9 @@
 
 In:  an ``Answer`` (TEXT, EXPR, BOOL, NUMBER, or a LIST of those), the question's options (each
      canonical id with the spellings it accepts) and the expected id or ids.
-Out: a ``Verdict``. ``extra`` holds ``{"chosen": [...], "expected": [...], "options": [...]}``
-     with canonical ids, sorted.
+Out: a ``Verdict``; its ``ChoiceDetail`` holds the canonical ids, sorted, of the options
+     chosen, expected and allowed (only those allowed for an answer that names none), written
+     ``{"chosen": [...], "expected": [...], "options": [...]}`` in the record.
 
 Rules:
 
@@ -31,12 +32,46 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
-from graders.model.answers import Answer, Kind, Status, Verdict, kind_phrase, missing_verdict
+from graders.model.answers import (
+    MISSING,
+    Answer,
+    Kind,
+    Status,
+    Verdict,
+    kind_phrase,
+    missing_verdict,
+)
 
 Options = Mapping[str, Collection[str]]
 """Canonical option id -> accepted spellings (the id itself is always accepted)."""
+
+
+@dataclass(frozen=True)
+class ChoiceDetail:
+    """The options of a choice verdict, as canonical ids, sorted: those allowed, and (for an
+    answer that names options) those chosen and those expected."""
+
+    options: tuple[str, ...]
+    chosen: tuple[str, ...] | None = None
+    expected: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, list[str]]:
+        out = {} if self.chosen is None else {"chosen": list(self.chosen)}
+        if self.expected is not None:
+            out["expected"] = list(self.expected)
+        return {**out, "options": list(self.options)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ChoiceDetail:
+        def ids(key: str) -> tuple[str, ...] | None:
+            return tuple(str(i) for i in data[key]) if key in data else None
+
+        return cls(ids("options") or (), ids("chosen"), ids("expected"))
+
 
 _LETTERS_AND_DIGITS = str.maketrans(
     {
@@ -199,7 +234,11 @@ def check_choice(
         return _invalid(answer, options, shown_expected, f"{_kind_phrase(answer)} given")
     if not pieces:
         return Verdict(
-            Status.MISSING, 0.0, expected=shown_expected, feedback="No answer (empty text)."
+            Status.MISSING,
+            0.0,
+            expected=shown_expected,
+            feedback="No answer (empty text).",
+            message=MISSING,
         )
 
     resolved = {piece: _resolve(piece, lookup, numbers_as_bool=numbers_as_bool) for piece in pieces}
@@ -209,16 +248,12 @@ def check_choice(
         return _invalid(answer, options, shown_expected, f"could not read {quoted}")
 
     chosen = frozenset(option for option in resolved.values() if option is not None)
-    extra = {
-        "chosen": sorted(chosen),
-        "expected": sorted(wanted),
-        "options": sorted(options),
-    }
+    detail = ChoiceDetail(tuple(sorted(options)), tuple(sorted(chosen)), tuple(sorted(wanted)))
     shown_given = _shown(answer)
     if not multiple:
-        return _single_verdict(chosen, wanted, shown_given, shown_expected, extra)
+        return _single_verdict(chosen, wanted, shown_given, shown_expected, detail)
     return _multiple_verdict(
-        chosen, wanted, shown_given, shown_expected, extra, partial_credit=partial_credit
+        chosen, wanted, shown_given, shown_expected, detail, partial_credit=partial_credit
     )
 
 
@@ -281,7 +316,7 @@ def _single_verdict(
     wanted: frozenset[str],
     shown_given: str,
     shown_expected: str,
-    extra: Mapping[str, object],
+    detail: ChoiceDetail,
 ) -> Verdict:
     """The verdict when one choice was asked for."""
     if len(chosen) > 1:
@@ -293,17 +328,19 @@ def _single_verdict(
             feedback=(
                 f"One choice was asked for; the answer names {len(chosen)}: {_join(chosen, ', ')}."
             ),
-            extra=extra,
+            detail=detail,
         )
     if chosen <= wanted:
-        return Verdict(Status.CORRECT, 1.0, given=shown_given, expected=shown_expected, extra=extra)
+        return Verdict(
+            Status.CORRECT, 1.0, given=shown_given, expected=shown_expected, detail=detail
+        )
     return Verdict(
         Status.INCORRECT,
         0.0,
         given=shown_given,
         expected=shown_expected,
         feedback=f"Chose {_join(chosen, ', ')}; the answer is {shown_expected}.",
-        extra=extra,
+        detail=detail,
     )
 
 
@@ -312,13 +349,15 @@ def _multiple_verdict(
     wanted: frozenset[str],
     shown_given: str,
     shown_expected: str,
-    extra: Mapping[str, object],
+    detail: ChoiceDetail,
     *,
     partial_credit: bool,
 ) -> Verdict:
     """The verdict when several choices may be named: exact set, or optional partial credit."""
     if chosen == wanted:
-        return Verdict(Status.CORRECT, 1.0, given=shown_given, expected=shown_expected, extra=extra)
+        return Verdict(
+            Status.CORRECT, 1.0, given=shown_given, expected=shown_expected, detail=detail
+        )
     missed, extra_picks = wanted - chosen, chosen - wanted
     notes = []
     if missed:
@@ -336,7 +375,7 @@ def _multiple_verdict(
         feedback=(
             f"Chose {_join(chosen, ', ')}; the answer is {shown_expected} ({'; '.join(notes)})."
         ),
-        extra=extra,
+        detail=detail,
     )
 
 
@@ -349,7 +388,7 @@ def _invalid(answer: Answer, options: Options, shown_expected: str, reason: str)
         given=_shown(answer),
         expected=shown_expected,
         feedback=f"The answer is not one of the options ({reason}). Allowed: {allowed}.",
-        extra={"options": sorted(options)},
+        detail=ChoiceDetail(tuple(sorted(options))),
     )
 
 

@@ -2,7 +2,9 @@
 
 In:  a ``Derivation`` (steps, each a sympy formula of the parameters and of earlier steps), the
      parameters, and the student's answers (one variable per asked step).
-Out: one ``Verdict`` per asked step; ``solve`` gives the reference value of every asked step.
+Out: one ``Verdict`` per asked step; ``solve`` gives the reference value of every asked step. A
+     step off the reference path carries a ``StepDetail`` (its formula, the values it was fed
+     and what it gives) and, when it names no mistake, the message that says so.
 
 Each answered step is judged against the reference value, then against its own formula fed
 with the student's values for its parents (``follow-through``); the better verdict wins. A
@@ -40,6 +42,7 @@ from graders.maths.expressions import ParseError
 from graders.model.answers import (
     Answer,
     Kind,
+    Message,
     Mistake,
     Status,
     Verdict,
@@ -49,6 +52,40 @@ from graders.model.answers import (
 from graders.model.questions import Item, Params
 
 Numeric = Callable[..., float]
+
+
+@dataclass(frozen=True)
+class StepDetail:
+    """A step off the reference path: its formula (as text and as LaTeX), the student's own
+    values it was fed (name and value text, in the formula's order) and what it gives."""
+
+    formula: str
+    latex: str
+    inputs: tuple[tuple[str, str], ...]
+    should_give: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "formula": self.formula,
+            "latex": self.latex,
+            "inputs": dict(self.inputs),
+            "should_give": self.should_give,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StepDetail:
+        inputs = tuple((str(k), str(v)) for k, v in dict(data["inputs"]).items())
+        return cls(str(data["formula"]), str(data["latex"]), inputs, str(data["should_give"]))
+
+    @property
+    def follows(self) -> Message:
+        """The message of a step that follows from the student's own values."""
+        return Message("feedback.follow_through", {"value": self.should_give})
+
+    def misses(self, expected: str, given: str) -> Message:
+        """The message of a step that matches neither the reference nor the student's values."""
+        fields = {"expected": expected, "value": self.should_give, "given": given}
+        return Message("feedback.step_incorrect", fields)
 
 
 @dataclass(frozen=True)
@@ -345,19 +382,23 @@ class Derivation:
                 credit=mistake.credit,
                 feedback=mistake.explanation,
                 mistake=mistake,
+                message=None,
             )
         }
         for name in rest:
             slip = finding.slips.get(name)
             also = f", with the slip {slip} as well" if slip else ""
+            verdict = verdicts[name]
+            step = verdict.detail if isinstance(verdict.detail, StepDetail) else None
             updated[name] = replace(
-                verdicts[name],
+                verdict,
                 status=Status.FOLLOW_THROUGH,
                 credit=self.follow_through_credit,
                 feedback=(
                     f"Follows from your reading of the given ({sentence}){also}; the misreading "
                     f"is counted once, at {first}."
                 ),
+                message=step.follows if step and verdict.mistake is None else None,
             )
         return updated
 
@@ -405,7 +446,8 @@ class Derivation:
                     f"Not the reference value, but it follows correctly from your own earlier "
                     f"values (they give {format_number(follow)})."
                 ),
-                extra=explain,
+                detail=explain,
+                message=explain.follows,
             )
         for mistake, wrong in comp.mistakes:
             for env, scale in ((reference, ref_scale), (own.env, own_scale)):
@@ -419,7 +461,7 @@ class Derivation:
                         expected=shown,
                         feedback=mistake.explanation,
                         mistake=mistake,
-                        extra=explain,
+                        detail=explain,
                     )
         for target, credit in ((expected, 1.0), (follow, self.follow_through_credit)):
             figures = rounded_figures(answer.text, target, self.tolerance.sig_figs)
@@ -434,7 +476,7 @@ class Derivation:
                     feedback=mistake.explanation
                     + ("" if target == expected else " (from your own earlier values)"),
                     mistake=mistake,
-                    extra=explain,
+                    detail=explain,
                 )
         return Verdict(
             Status.INCORRECT,
@@ -442,23 +484,24 @@ class Derivation:
             given=given,
             expected=shown,
             feedback=(
-                f"Expected {shown}. From your own earlier values, {explain['formula']} "
+                f"Expected {shown}. From your own earlier values, {explain.formula} "
                 f"gives {format_number(follow)}; {given} matches neither."
             ),
-            extra=explain,
+            detail=explain,
+            message=explain.misses(shown, given),
         )
 
     @staticmethod
     def _explain(
         step: Step, comp: _Compiled, env: Mapping[str, float], follow: float
-    ) -> dict[str, Any]:
+    ) -> StepDetail:
         """The formula, the values it was fed and what it gives: for the report."""
-        return {
-            "formula": f"{step.name} = {step.written or sympy.sstr(step.formula)}",
-            "latex": sympy.latex(step.formula),
-            "inputs": {a: format_number(env[a]) for a in comp.args},
-            "should_give": format_number(follow),
-        }
+        return StepDetail(
+            formula=f"{step.name} = {step.written or sympy.sstr(step.formula)}",
+            latex=sympy.latex(step.formula),
+            inputs=tuple({a: format_number(env[a]) for a in comp.args}.items()),
+            should_give=format_number(follow),
+        )
 
 
 def _numbers_from_text(

@@ -3,7 +3,8 @@
 In:  an ``Answer`` (NUMBER, or anything else, which is judged missing/invalid), the reference
      value, a ``Tolerance``, optionally the scale the value is judged at, the uncertainty the
      student's rounded inputs carry, and named mistakes (each a value).
-Out: a ``Verdict``.
+Out: a ``Verdict``; one for a number written as text carries a ``NumberDetail`` (how it was
+     read).
 
 The allowed error is ``max(atol, rtol * scale) + rounding``: ``scale`` defaults to the larger
 of |reference| and |answer| (so the test is symmetric and a reference of 0 is not an exact
@@ -14,7 +15,7 @@ least ``Tolerance.sig_figs`` significant figures. Counts (``Tolerance.integer``)
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -29,6 +30,20 @@ from graders.model.answers import (
     kind_phrase,
     missing_verdict,
 )
+
+
+@dataclass(frozen=True)
+class NumberDetail:
+    """The detail of a number written as text: how it was read ("read as the fraction 1/4")."""
+
+    read_as: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"read_as": self.read_as}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> NumberDetail:
+        return cls(str(data["read_as"]))
 
 
 @dataclass(frozen=True)
@@ -233,7 +248,7 @@ def check_number(answer: Answer, check: NumberCheck) -> Verdict:
     if not how:
         return verdict
     feedback = f"{how[0].upper()}{how[1:]}. {verdict.feedback}".strip()
-    return replace(verdict, feedback=feedback, extra={**verdict.extra, "read_as": how})
+    return replace(verdict, feedback=feedback, detail=NumberDetail(how))
 
 
 def _check_number(answer: Answer, check: NumberCheck) -> Verdict:

@@ -22,11 +22,13 @@ Equivalence is decided numerically and confirmed symbolically:
    so it starts at once with the expressions in hand) that is waited for ``symbolic_timeout``
    seconds and then killed: a hard answer never leaves a proof running to slow later checks.
    If it has not finished, the verdict stays correct and says it was confirmed numerically
-   only. ``extra["confirmed_by"]`` records which route settled it.
+   only. ``FormulaDetail.confirmed_by`` records which route settled it.
 3. A numeric mismatch is incorrect; the named mistakes are then compared the same way, and the
    first that matches is attached with its credit.
 
-Symbols the student uses that the reference does not are named in the feedback.
+Symbols the student uses that the reference does not are named in the feedback. A formula
+that could be read carries a ``FormulaDetail``: how it was read, both formulas typeset, and
+what the comparison found.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import random
 import select
 import signal
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
@@ -58,8 +60,10 @@ from graders.maths.expressions import (
     render_expression,
 )
 from graders.model.answers import (
+    MANUAL,
     Answer,
     Kind,
+    Message,
     Mistake,
     Status,
     Verdict,
@@ -90,7 +94,7 @@ GIVEN_SHOWN = 300
 """Longest student text repeated in a verdict."""
 
 TYPESET_LIMIT = 600
-"""Longest formula (as sympy text) also typeset as MathML in ``extra``; longer ones get LaTeX."""
+"""Longest formula (as sympy text) also typeset as MathML in the detail; longer ones get LaTeX."""
 
 SYMBOLIC_TIMEOUT = 0.5
 """Seconds the symbolic proof is waited for."""
@@ -138,6 +142,76 @@ Point = Mapping[sympy.Symbol, float]
 
 
 @dataclass(frozen=True)
+class FormulaDetail:
+    """What the check found about a formula it could read, for the report.
+
+    ``route`` is how the text was read (python, latex or number) and ``read_as`` the formula as
+    read (sympy text); ``unknown_symbols`` the names the reference lacks; ``given_*`` and
+    ``expected_*`` both formulas typeset (LaTeX, and MathML for short ones). Of the comparison:
+    ``region`` (where the points were drawn when the usual ones were too few), ``points``
+    compared, ``wide_probe`` (points of large magnitude where they differ), ``proof`` (the
+    symbolic proof's outcome), ``confirmed_by`` (symbolic or numeric, for a correct formula),
+    ``undefined_points`` (a domain mismatch) and ``mistake`` (the id of the named mistake it
+    matches). ``model_relation`` is what a course's own check found about the model the formula
+    builds (HW1's logistic weights beside the softmax model: written ``model``).
+    None is "not found"; the record holds only what was found, in the fields' order.
+    """
+
+    route: str | None = None
+    read_as: str | None = None
+    unknown_symbols: tuple[str, ...] | None = None
+    given_latex: str | None = None
+    given_mathml: str | None = None
+    expected_latex: str | None = None
+    expected_mathml: str | None = None
+    region: tuple[tuple[float, ...], ...] | None = None
+    points: int | None = None
+    wide_probe: int | None = None
+    proof: str | None = None
+    confirmed_by: str | None = None
+    undefined_points: int | None = None
+    mistake: str | None = None
+    model_relation: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, key in _FORMULA_KEYS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if name == "region":
+                value = [list(bounds) for bounds in value]
+            elif name == "unknown_symbols":
+                value = list(value)
+            out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FormulaDetail:
+        found: dict[str, Any] = {}
+        for name, key in _FORMULA_KEYS:
+            if data.get(key) is None:
+                continue
+            value = data[key]
+            if name == "region":
+                value = tuple(tuple(float(x) for x in bounds) for bounds in value)
+            elif name == "unknown_symbols":
+                value = tuple(str(x) for x in value)
+            elif name in ("points", "wide_probe", "undefined_points"):
+                value = int(value)
+            else:
+                value = str(value)
+            found[name] = value
+        return cls(**found)
+
+
+_FORMULA_KEYS = tuple(
+    (f.name, "model" if f.name == "model_relation" else f.name) for f in fields(FormulaDetail)
+)
+"""``FormulaDetail``'s fields and their keys in the record, in order."""
+
+
+@dataclass(frozen=True)
 class Comparison:
     """How a formula compares with a target formula at the sample points.
 
@@ -181,7 +255,7 @@ def check_expression(
     sample points; ``shown_as`` is how the expected answer is displayed (default: sympy's
     text of ``reference``). No I/O and no shared state: the same inputs give the same status,
     credit and feedback, except that whether the symbolic proof beat ``symbolic_timeout`` can
-    vary with the machine's load (it changes only the wording and ``extra["confirmed_by"]``).
+    vary with the machine's load (it changes only the wording and ``FormulaDetail.confirmed_by``).
     """
     expected = shown_as or sympy.sstr(reference)
     if answer.kind in (Kind.ABSENT, Kind.PLACEHOLDER, Kind.ERROR):
@@ -200,14 +274,16 @@ def check_expression(
         (m, _expand_notation(_standardise(wrong, signs), notation)) for m, wrong in mistakes
     ]
     read_as = sympy.sstr(read)
-    extra: dict[str, Any] = {
-        "route": route,
-        "read_as": read_as,
-        "unknown_symbols": sorted(_names(student) - _names(target)),
+    facts: dict[str, Any] = {}
+    status, credit, note, mistake = _judge(student, target, variants, seed, symbolic_timeout, facts)
+    detail = FormulaDetail(
+        route=route,
+        read_as=read_as,
+        unknown_symbols=tuple(sorted(_names(student) - _names(target))),
         **_typeset("given", read, len(read_as)),
         **_typeset("expected", reference, len(expected)),
-    }
-    status, credit, note, mistake = _judge(student, target, variants, seed, symbolic_timeout, extra)
+        **facts,
+    )
     notes = [note, *_unknown_symbols_note(student, target, variables)]
     return Verdict(
         status,
@@ -216,8 +292,19 @@ def check_expression(
         expected=expected,
         feedback=" ".join(notes),
         mistake=mistake,
-        extra=extra,
+        detail=detail,
+        message=_message(status, detail),
     )
+
+
+def _message(status: Status, detail: FormulaDetail) -> Message | None:
+    if status is Status.MANUAL:
+        return MANUAL
+    if status is Status.CORRECT and detail.confirmed_by in ("symbolic", "numeric"):
+        return Message(
+            "feedback.proved" if detail.confirmed_by == "symbolic" else "feedback.numeric_only"
+        )
+    return None
 
 
 def _judge(
@@ -226,9 +313,10 @@ def _judge(
     variants: Sequence[tuple[Mistake, sympy.Expr]],
     seed: int,
     symbolic_timeout: float,
-    extra: dict[str, Any],
+    facts: dict[str, Any],
 ) -> tuple[Status, float, str, Mistake | None]:
-    """Status, credit, feedback and mistake for two prepared formulas; fills in ``extra``."""
+    """Status, credit, feedback and mistake for two prepared formulas; fills in ``facts``
+    (``FormulaDetail``'s fields of the comparison: ``region``, ``points``, ``proof`` ...)."""
     symbols = _free_symbols(student, target, *(v for _, v in variants))
     points = sample_points(symbols, seed)
     evaluations = Evaluations(points)
@@ -239,43 +327,43 @@ def _judge(
         found = compare(student, target, wider, wider_evaluations)
         if found.defined >= MIN_POINTS:
             points, evaluations, comparison = wider, wider_evaluations, found
-            extra["region"] = [list(bounds) for bounds in region]
+            facts["region"] = tuple(tuple(bounds) for bounds in region)
             break
-    extra["points"] = comparison.compared
+    facts["points"] = comparison.compared
     if comparison.defined < MIN_POINTS:
         note = "The expected formula could not be evaluated at enough points to compare."
         return Status.MANUAL, 0.0, note, None
     if comparison.equal:
         probe = compare(student, target, sample_points(symbols, seed, PROBES, WIDE))
         if probe.differing:  # |x + 100| - 100 and |x + 101| - 101 differ only for x < -100
-            extra["wide_probe"] = probe.differing
+            facts["wide_probe"] = probe.differing
             return Status.INCORRECT, 0.0, _difference_note(probe), None
         real = [p for i, p in enumerate(points) if evaluations.at(target, i) is not None]
         floats = target.has(sympy.Float) and comparison.closest <= RTOL
         suspect = comparison.closest > (FLOAT_PRECISION if floats else SUSPECT)
         if suspect and apart(student - at_its_precision(target), real):
-            extra["proof"] = "apart"  # 1e-50*sin(x) and 1e-50*cos(x), or 2**70 + 1 and 2**70
+            facts["proof"] = "apart"  # 1e-50*sin(x) and 1e-50*cos(x), or 2**70 + 1 and 2**70
             return Status.INCORRECT, 0.0, _apart_note(), None
         proof = prove_equal(student, at_its_precision(target), symbolic_timeout, real)
         if floats and proof in ("apart", "not proved"):
             proof = "float reference"  # equal to the digits the reference holds
-        extra["proof"] = proof
+        facts["proof"] = proof
         if proof == "apart":
             return Status.INCORRECT, 0.0, _apart_note(), None
-        extra["confirmed_by"] = "symbolic" if proof == "proved" else "numeric"
+        facts["confirmed_by"] = "symbolic" if proof == "proved" else "numeric"
         return Status.CORRECT, 1.0, _correct_note(proof), None
     if comparison.differing == 0:
-        extra["undefined_points"] = comparison.undefined
+        facts["undefined_points"] = comparison.undefined
         return Status.INCORRECT, 0.0, _domain_note(comparison), None
     for mistake, variant in variants:
         if compare(student, variant, points, evaluations).equal:
-            extra["mistake"] = mistake.id
+            facts["mistake"] = mistake.id
             note = f"This looks like a known mistake: {mistake.explanation}"
             return Status.INCORRECT, mistake.credit, note, mistake
     return Status.INCORRECT, 0.0, _difference_note(comparison), None
 
 
-def _typeset(side: str, expr: sympy.Expr, size: int) -> dict[str, str]:
+def _typeset(side: str, expr: sympy.Expr, size: int) -> dict[str, Any]:
     """``<side>_latex`` and ``<side>_mathml`` for the report; MathML only for short formulas."""
     try:
         if size > TYPESET_LIMIT:

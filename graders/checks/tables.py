@@ -2,14 +2,16 @@
 
 In:  an ``Answer`` (ARRAY, or NUMBER for a 0-d table), the expected table as an array, the
      tolerances, and the whole-table ``Diagnosis`` list the question declares.
-Out: a ``Verdict`` whose ``extra`` is a JSON-ready diff for the report::
+Out: a ``Verdict`` whose ``TableDetail`` is the diff for the report, written in the record as::
 
          {"shape": [4, 4], "expected": [[...]], "given": [[...]], "wrong": [[...]],
           "cells": 16, "matching": 15}
 
-     plus ``"given_shape"`` when the shapes differ and ``"diagnosis"`` (the mistake id) when the
-     whole answer matches a known wrong variant. Non-finite given cells are written as the
-     strings ``"nan"``, ``"inf"`` and ``"-inf"`` so the diff stays valid JSON.
+     plus ``"given_shape"`` when the shapes differ, ``"diagnosis"`` (the mistake id) when the
+     whole answer matches a known wrong variant and ``"slips"`` (copying slips, in words).
+     Non-finite given cells are written as the strings ``"nan"``, ``"inf"`` and ``"-inf"`` so
+     the diff stays valid JSON. The verdict's ``Message`` says the same in the catalogue's
+     words (``feedback.table_*``).
 
 Rules:
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,6 +44,7 @@ from numpy.typing import ArrayLike
 from graders.model.answers import (
     Answer,
     Kind,
+    Message,
     Mistake,
     Status,
     Verdict,
@@ -55,6 +58,89 @@ DEFAULT_RTOL = 1e-2
 DEFAULT_ATOL = 1e-2
 """Absolute tolerance: answers rounded to two decimals pass; a reference cell of 0 accepts
 1e-12 and rejects 0.1."""
+
+
+# --------------------------------------------------------------------------------------------
+# The detail of a table verdict
+
+
+@dataclass(frozen=True)
+class TableDetail:
+    """Both tables of a table verdict, cell by cell, as JSON-ready nested lists.
+
+    ``wrong`` marks the cells that differ (None when the shapes differ and no cell was
+    compared); ``given_shape`` is the student's shape when it is not the expected one;
+    ``diagnosis`` the id of the whole-table mistake it matches; ``slips`` the copying slips
+    found, in words.
+    """
+
+    shape: tuple[int, ...]
+    expected: Any
+    given: Any
+    wrong: Any
+    cells: int
+    matching: int
+    given_shape: tuple[int, ...] | None = None
+    diagnosis: str | None = None
+    slips: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The record's keys, in the order the check has always written them: ``given_shape``
+        right after ``shape`` when no cell was compared, last when the cells were compared
+        after dropping singleton axes."""
+        shape = {"shape": list(self.shape)}
+        other = {} if self.given_shape is None else {"given_shape": list(self.given_shape)}
+        out = {
+            **shape,
+            **(other if self.wrong is None else {}),
+            "expected": self.expected,
+            "given": self.given,
+            "wrong": self.wrong,
+            "cells": self.cells,
+            "matching": self.matching,
+        }
+        if self.diagnosis is not None:
+            out["diagnosis"] = self.diagnosis
+        if self.slips:
+            out["slips"] = list(self.slips)
+        return out if self.wrong is None else {**out, **other}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TableDetail:
+        given_shape = data.get("given_shape")
+        diagnosis = data.get("diagnosis")
+        return cls(
+            shape=tuple(int(n) for n in data["shape"]),
+            expected=data["expected"],
+            given=data["given"],
+            wrong=data["wrong"],
+            cells=int(data["cells"]),
+            matching=int(data["matching"]),
+            given_shape=None if given_shape is None else tuple(int(n) for n in given_shape),
+            diagnosis=None if diagnosis is None else str(diagnosis),
+            slips=tuple(str(s) for s in data.get("slips", ())),
+        )
+
+    @property
+    def message(self) -> Message:
+        """What a verdict with this detail says when it names no mistake."""
+        if self.wrong is None and self.given_shape is not None:
+            given, expected = shape_text(self.given_shape), shape_text(self.shape)
+            return Message("feedback.table_shape", {"expected": expected, "given": given})
+        if self.matching == self.cells:
+            return Message("feedback.table_correct", {"cells": self.cells})
+        return Message(
+            "feedback.table_cells", {"wrong": self.cells - self.matching, "cells": self.cells}
+        )
+
+
+TABLE_MISTAKE = Message("feedback.table_mistake")
+"""Said before a whole-table mistake's own words."""
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """A shape as the pages write it: ``4 × 4``; ``1`` for a single number."""
+    return " × ".join(str(n) for n in shape) if shape else "1"
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,17 +408,17 @@ def _check_other_shape(
             and _usable_variant(variant, reference, rtol=rtol, atol=atol)
             and bool(np.all(cells_agree(table, variant, rtol=rtol, atol=atol)))
         ):
-            extra = {
-                "shape": list(reference.shape),
-                "given_shape": list(table.shape),
-                "expected": _json_cells(reference),
-                "given": _json_cells(table),
-                "wrong": None,
-                "cells": int(reference.size),
-                "matching": 0,
-                "diagnosis": diagnosis.mistake.id,
-            }
-            return _mistake_verdict(diagnosis.mistake, shown_given, shown_expected, extra)
+            detail = TableDetail(
+                shape=tuple(reference.shape),
+                expected=_json_cells(reference),
+                given=_json_cells(table),
+                wrong=None,
+                cells=int(reference.size),
+                matching=0,
+                given_shape=tuple(table.shape),
+                diagnosis=diagnosis.mistake.id,
+            )
+            return _mistake_verdict(diagnosis.mistake, shown_given, shown_expected, detail)
 
     if table.size == reference.size and _same_up_to_singletons(table.shape, reference.shape):
         verdict = _check_same_shape(
@@ -344,8 +430,19 @@ def _check_other_shape(
             atol=atol,
             diagnoses=diagnoses,
         )
-        return replace(verdict, extra={**verdict.extra, "given_shape": list(table.shape)})
+        if not isinstance(verdict.detail, TableDetail):
+            return verdict
+        return replace(verdict, detail=replace(verdict.detail, given_shape=tuple(table.shape)))
 
+    detail = TableDetail(
+        shape=tuple(reference.shape),
+        expected=_json_cells(reference),
+        given=_json_cells(table),
+        wrong=None,
+        cells=int(reference.size),
+        matching=0,
+        given_shape=tuple(table.shape),
+    )
     return Verdict(
         Status.INVALID,
         0.0,
@@ -355,15 +452,8 @@ def _check_other_shape(
             f"Wrong shape: expected {describe_shape(reference.shape)}, "
             f"got {describe_shape(table.shape)}."
         ),
-        extra={
-            "shape": list(reference.shape),
-            "given_shape": list(table.shape),
-            "expected": _json_cells(reference),
-            "given": _json_cells(table),
-            "wrong": None,
-            "cells": int(reference.size),
-            "matching": 0,
-        },
+        detail=detail,
+        message=detail.message,
     )
 
 
@@ -381,14 +471,14 @@ def _check_same_shape(
     agree = cells_agree(table, reference, rtol=rtol, atol=atol)
     matching = int(np.count_nonzero(agree))
     cells = int(reference.size)
-    extra: dict[str, Any] = {
-        "shape": list(reference.shape),
-        "expected": _json_cells(reference),
-        "given": _json_cells(table),
-        "wrong": np.logical_not(agree).tolist(),
-        "cells": cells,
-        "matching": matching,
-    }
+    detail = TableDetail(
+        shape=tuple(reference.shape),
+        expected=_json_cells(reference),
+        given=_json_cells(table),
+        wrong=np.logical_not(agree).tolist(),
+        cells=cells,
+        matching=matching,
+    )
     if matching == cells:
         return Verdict(
             Status.CORRECT,
@@ -396,7 +486,8 @@ def _check_same_shape(
             given=shown_given,
             expected=shown_expected,
             feedback=f"All {_cells_phrase(cells)} match.",
-            extra=extra,
+            detail=detail,
+            message=detail.message,
         )
 
     for diagnosis in diagnoses:
@@ -406,8 +497,8 @@ def _check_same_shape(
             and _usable_variant(variant, reference, rtol=rtol, atol=atol)
             and bool(np.all(cells_agree(table, variant, rtol=rtol, atol=atol)))
         ):
-            extra["diagnosis"] = diagnosis.mistake.id
-            return _mistake_verdict(diagnosis.mistake, shown_given, shown_expected, extra)
+            diagnosed = replace(detail, diagnosis=diagnosis.mistake.id)
+            return _mistake_verdict(diagnosis.mistake, shown_given, shown_expected, diagnosed)
 
     wrong = cells - matching
     feedback = (
@@ -417,7 +508,7 @@ def _check_same_shape(
     )
     slips = copying_slips(table, reference, agree, rtol=rtol, atol=atol)
     if slips:
-        extra["slips"] = slips
+        detail = replace(detail, slips=tuple(slips))
         feedback += " These look like copying slips: " + "; ".join(slips) + "."
     return Verdict(
         Status.INCORRECT,
@@ -425,7 +516,8 @@ def _check_same_shape(
         given=shown_given,
         expected=shown_expected,
         feedback=feedback,
-        extra=extra,
+        detail=detail,
+        message=detail.message,
     )
 
 
@@ -514,7 +606,7 @@ def _usable_variant(
 
 
 def _mistake_verdict(
-    mistake: Mistake, shown_given: str, shown_expected: str, extra: dict[str, Any]
+    mistake: Mistake, shown_given: str, shown_expected: str, detail: TableDetail
 ) -> Verdict:
     """INCORRECT with ``mistake`` attached and its credit."""
     return Verdict(
@@ -524,5 +616,6 @@ def _mistake_verdict(
         expected=shown_expected,
         feedback=f"The whole table matches a known mistake. {mistake.explanation}",
         mistake=mistake,
-        extra=extra,
+        detail=detail,
+        message=TABLE_MISTAKE,
     )

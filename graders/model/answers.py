@@ -116,7 +116,13 @@ class Message:
     """A verdict's explanation as a key of the reports' catalogue (``graders.report.i18n``)
     and the fields its text is filled with: each language's page says it in its own words,
     without reading the check's English text again. A key the page's language lacks falls
-    back on the verdict's English ``feedback``."""
+    back on the verdict's English ``feedback``.
+
+    A verdict that names a mistake is explained by the mistake's own words
+    (``Mistake.persian``); its message, when it has one, is said before them (a table's "the
+    whole table matches a known mistake"). The check that sets the verdict's status sets its
+    message: code that changes a verdict's status or mistake (``replace``) sets it again.
+    """
 
     key: str
     fields: Mapping[str, object] = field(default_factory=dict)
@@ -129,8 +135,7 @@ class Verdict:
     ``credit`` is the fraction of the item's points earned (0..1). ``given`` and ``expected``
     are display strings; ``feedback`` is the explanation shown to the student, in English;
     ``message`` is the same explanation as a catalogue key for other languages. ``detail`` is
-    the check's typed detail (a ``Detail``). ``extra`` holds untyped JSON-ready detail, being
-    replaced by ``detail`` (both are written into the record's ``extra``).
+    the check's typed detail (a ``Detail``), whose JSON the record writes as ``extra``.
     """
 
     status: Status
@@ -139,20 +144,24 @@ class Verdict:
     expected: str = ""
     feedback: str = ""
     mistake: Mistake | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
     detail: Detail | None = None
     message: Message | None = None
 
     @property
     def details(self) -> Mapping[str, Any]:
-        """Everything the record's ``extra`` holds: ``extra`` and the typed ``detail``'s JSON."""
-        if self.detail is None:
-            return self.extra
-        return {**self.extra, **self.detail.to_json()}
+        """What the record's ``extra`` holds: the typed ``detail``'s JSON (empty without one)."""
+        return {} if self.detail is None else self.detail.to_json()
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.credit <= 1.0:
             raise ValueError(f"credit must lie in [0, 1], got {self.credit}")
+
+
+MISSING = Message("feedback.missing")
+"""The message of a verdict with no answer."""
+
+MANUAL = Message("feedback.manual")
+"""The message of a verdict left for a person."""
 
 
 def missing_verdict(answer: Answer, expected: str = "") -> Verdict:
@@ -160,7 +169,9 @@ def missing_verdict(answer: Answer, expected: str = "") -> Verdict:
     if answer.kind is Kind.ERROR:
         return Verdict(Status.ERROR, 0.0, expected=expected, feedback=answer.note)
     reason = "left as a placeholder" if answer.kind is Kind.PLACEHOLDER else answer.note
-    return Verdict(Status.MISSING, 0.0, expected=expected, feedback=f"No answer ({reason}).")
+    return Verdict(
+        Status.MISSING, 0.0, expected=expected, feedback=f"No answer ({reason}).", message=MISSING
+    )
 
 
 KIND_PHRASES: Mapping[Kind, str] = MappingProxyType(

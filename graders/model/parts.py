@@ -2,7 +2,10 @@
 
 In:  the item, and how its reference follows from the homework's parameters.
 Out: objects that implement the ``Part`` protocol of ``graders.model.questions`` (``items``,
-     ``solve``, ``grade``) around the pure checks of ``graders.checks``.
+     ``solve``, ``grade``) around the pure checks of ``graders.checks``, and the details their
+     verdicts carry beyond the checks' own: ``TextDetail`` (a written answer's rubric, and
+     whether its model answer is private) and ``ExpressionDetail`` (a formula's reference as
+     LaTeX around the symbolic check's ``FormulaDetail``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,10 +21,12 @@ from numpy.typing import ArrayLike
 
 from graders.checks.choice import Options, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number
-from graders.checks.symbolic import check_expression
+from graders.checks.symbolic import FormulaDetail, check_expression
 from graders.checks.tables import DEFAULT_ATOL, DEFAULT_RTOL, Diagnosis, check_table
 from graders.model.answers import (
     ABSENT,
+    MANUAL,
+    MISSING,
     Answer,
     Kind,
     Mistake,
@@ -106,12 +110,28 @@ class TextPart:
         answer = answers.get(self.item.variable, ABSENT)
         if self.private:
             verdict = check_text(answer, self.rubric)
-            return {self.item.variable: replace(verdict, extra={**verdict.extra, **PRIVATE})}
+            text = verdict.detail if isinstance(verdict.detail, TextDetail) else TextDetail()
+            return {self.item.variable: replace(verdict, detail=replace(text, private=True))}
         return {self.item.variable: check_text(answer, self.rubric, self.model)}
 
 
-PRIVATE = MappingProxyType({"model": "private"})
-"""A text verdict's extra when the course keeps the model answer from students."""
+@dataclass(frozen=True)
+class TextDetail:
+    """A written answer's detail: the rubric its grader reads (None for an answer that needs
+    nobody), and whether the course keeps its model answer private (written
+    ``"model": "private"``)."""
+
+    rubric: str | None = None
+    private: bool = False
+
+    def to_json(self) -> dict[str, str]:
+        out = {} if self.rubric is None else {"rubric": self.rubric}
+        return {**out, "model": "private"} if self.private else out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TextDetail:
+        rubric = data.get("rubric")
+        return cls(None if rubric is None else str(rubric), data.get("model") == "private")
 
 
 def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
@@ -120,7 +140,13 @@ def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
         return missing_verdict(answer, model)
     if answer.kind is not Kind.TEXT or not str(answer.value).strip():
         if answer.kind is Kind.TEXT:
-            return Verdict(Status.MISSING, 0.0, expected=model, feedback="No answer (empty text).")
+            return Verdict(
+                Status.MISSING,
+                0.0,
+                expected=model,
+                feedback="No answer (empty text).",
+                message=MISSING,
+            )
         return Verdict(
             Status.INVALID,
             0.0,
@@ -134,7 +160,8 @@ def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
         given=str(answer.value),
         expected=model,
         feedback="Waiting for a person to grade this answer.",
-        extra={"rubric": rubric},
+        detail=TextDetail(rubric),
+        message=MANUAL,
     )
 
 
@@ -229,7 +256,36 @@ class ExpressionPart:
             seed=self.seed,
             shown_as=self.shown_as or sympy.sstr(reference),
         )
-        extra = {"expected_latex": sympy.latex(reference), **verdict.extra}
-        if extra.get("route") == "latex" and isinstance(answer.value, str):
-            extra.setdefault("given_latex", answer.value.strip())
-        return {self.item.variable: replace(verdict, extra=extra)}
+        latex = sympy.latex(reference)
+        formula = verdict.detail if isinstance(verdict.detail, FormulaDetail) else None
+        if formula is None:
+            return {self.item.variable: replace(verdict, detail=ExpressionDetail(latex))}
+        if (
+            formula.given_latex is None
+            and formula.route == "latex"
+            and isinstance(answer.value, str)
+        ):
+            formula = replace(formula, given_latex=str(answer.value).strip())
+        expected = latex if formula.expected_latex is None else formula.expected_latex
+        detail = ExpressionDetail(expected, replace(formula, expected_latex=None))
+        return {self.item.variable: replace(verdict, detail=detail)}
+
+
+@dataclass(frozen=True)
+class ExpressionDetail:
+    """A symbolic answer's detail: the reference as LaTeX (``expected_latex``, written first),
+    and the check's ``FormulaDetail`` for a formula it could read (its own ``expected_latex``
+    left out: it is this one)."""
+
+    expected_latex: str
+    formula: FormulaDetail | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        found = {} if self.formula is None else self.formula.to_json()
+        return {"expected_latex": self.expected_latex, **found}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExpressionDetail:
+        rest = {key: value for key, value in data.items() if key != "expected_latex"}
+        formula = FormulaDetail.from_json(rest) if rest else None
+        return cls(str(data["expected_latex"]), formula)

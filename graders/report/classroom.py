@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graders.model.parts import TextDetail
 from graders.model.questions import Homework
 from graders.report.charts import Bin, bins_of
 from graders.report.i18n import Messages
@@ -324,8 +325,7 @@ def waiting_answers(
         for test in _tests(record):
             if test.get("verdict") != "manual" or test.get("override"):
                 continue
-            extra = test.get("extra")
-            rubric = extra.get("rubric") if isinstance(extra, Mapping) else None
+            rubric = TextDetail.from_json(test.get("extra") or {}).rubric
             student, variable = str(record.get("student")), str(test.get("variable"))
             waiting.append(
                 WaitingAnswer(
@@ -334,7 +334,7 @@ def waiting_answers(
                     variable,
                     _label(test, labels or {}),
                     str(test.get("given") or ""),
-                    rubric if isinstance(rubric, str) else "",
+                    rubric or "",
                     float(test.get("max_score", 0)),
                     override_row(str(record.get("assignment")), student, variable),
                 )

@@ -13,22 +13,23 @@ Out: ``QuestionView``/``ItemView`` records the student template renders: verdict
 - symbolic answers: both formulas as MathML;
 - training questions: measured against reported figures, and the loss histories as an SVG plot.
 
-Everything is read from ``Verdict.extra`` defensively: a key that is absent or of the wrong
-type just leaves its part of the page out. The keys read are those the checks write:
+Each kind of check's part of the page is read from its typed detail (``Verdict.detail``):
 
-- derivation (``graders.checks.derivation``): ``formula``, ``latex``, ``inputs`` (name to
-  value text), ``should_give``;
-- tables (``graders.checks.tables``): ``expected``, ``given``, ``wrong`` (nested lists, or
-  ``None`` when the shapes differ), ``shape``, ``given_shape``, ``cells``, ``matching``,
-  ``diagnosis``;
-- symbolic (``graders.checks.symbolic``): ``given_mathml``/``expected_mathml`` (presentation
-  MathML, a whole ``<math>`` or its content) or ``given_latex``/``expected_latex``;
-  ``read_as``; ``confirmed_by``;
-- training (``graders.checks.training``): not ``extra`` but the verdict's typed ``detail``, a
-  ``TrainingDetail``: ``measured`` and ``reported`` figures (name to value), ``flagged``,
-  ``margin``, ``dataset`` and the loss histories, drawn as one plot (a results record's
-  ``extra`` reads back with ``TrainingDetail.from_json``);
-- text answers (``graders.model.parts.TextPart``): ``rubric``.
+- derivation steps: ``graders.checks.derivation.StepDetail`` (formula, LaTeX, inputs,
+  what the student's values give);
+- tables: ``graders.checks.tables.TableDetail``;
+- symbolic answers: ``graders.model.parts.ExpressionDetail`` around
+  ``graders.checks.symbolic.FormulaDetail`` (or a bare ``FormulaDetail``): both formulas as
+  MathML, how the answer was read, what confirmed it;
+- numbers written as text: ``graders.checks.numeric.NumberDetail`` (how it was read);
+- text answers: ``graders.model.parts.TextDetail`` (rubric, a private model answer);
+- training: ``graders.checks.training.TrainingDetail`` (``measured`` and ``reported``
+  figures, ``flagged``, ``margin``, ``dataset`` and the loss histories, drawn as one plot).
+
+A results record's ``extra`` reads back into each type with its ``from_json``.
+
+Feedback in another language than English is the verdict's ``Message`` said with the page's
+catalogue, and a named mistake's own translation (``localized_feedback``).
 """
 
 from __future__ import annotations
@@ -42,11 +43,14 @@ from typing import Any
 import sympy
 from markupsafe import Markup
 
-from graders.checks.derivation import Derivation
-from graders.checks.numeric import first_difference
+from graders.checks.derivation import Derivation, StepDetail
+from graders.checks.numeric import NumberDetail, first_difference
+from graders.checks.symbolic import FormulaDetail
+from graders.checks.tables import TableDetail, shape_text
 from graders.checks.training.detail import TrainingDetail
-from graders.model.answers import Message, Status, Verdict
+from graders.model.answers import MANUAL, MISSING, Detail, Message, Status, Verdict
 from graders.model.overrides import Override
+from graders.model.parts import ExpressionDetail, TextDetail
 from graders.model.questions import Homework
 from graders.model.results import SubmissionResult
 from graders.report.charts import line_plot_svg
@@ -258,12 +262,13 @@ def _item(
     written: Markup | None = None,
 ) -> ItemView:
     v = item.verdict
-    extra = v.extra if isinstance(v.extra, Mapping) else {}
+    step = v.detail if isinstance(v.detail, StepDetail) else None
+    text = v.detail if isinstance(v.detail, TextDetail) else TextDetail()
     formula = written
     if formula is None and item.variable in steps:
         formula = expression_mathml(steps[item.variable], steps.keys(), lhs=item.variable)
-    elif formula is None and isinstance(extra.get("latex"), str):
-        formula = latex_to_mathml(extra["latex"])
+    elif formula is None and step is not None:
+        formula = latex_to_mathml(step.latex)
     mistake_text = ""
     if v.mistake is not None:
         mistake_text = messages.mistake(v.mistake.explanation, v.mistake.persian)
@@ -281,63 +286,79 @@ def _item(
         mistake_id=v.mistake.id if v.mistake else "",
         mistake_text=mistake_text,
         override=item.override,
-        rubric=_text(extra.get("rubric")),
+        rubric=text.rubric or "",
         formula=formula,
         step=item.variable in steps,
-        formula_text=_text(extra.get("formula")),
-        inputs=_inputs(extra.get("inputs")),
-        should_give=_text(extra.get("should_give")),
-        given_math=_math(extra, "given"),
-        expected_math=_math(extra, "expected"),
-        read_as=_text(extra.get("read_as")),
-        confirmed_by=_text(extra.get("confirmed_by")),
-        table=table_view(extra),
+        formula_text=step.formula if step else "",
+        inputs=step.inputs if step else (),
+        should_give=step.should_give if step else "",
+        **_formula_views(v.detail),
+        table=table_view(v.detail) if isinstance(v.detail, TableDetail) else None,
         training=training_view(
             v.detail if isinstance(v.detail, TrainingDetail) else None, messages
         ),
         pending=item.pending,
         differs_at=None if v.status is Status.CORRECT else first_difference(v.given, v.expected),
-        model_private=extra.get("model") == "private",
+        model_private=text.private,
     )
+
+
+def _formula_views(detail: Detail | None) -> dict[str, Any]:
+    """A symbolic answer's formulas as MathML, how it was read and what confirmed it; how a
+    number written as text was read."""
+    if isinstance(detail, NumberDetail):
+        return {"read_as": detail.read_as}
+    expected_latex = None
+    if isinstance(detail, ExpressionDetail):
+        expected_latex, detail = detail.expected_latex, detail.formula
+    if not isinstance(detail, FormulaDetail):
+        return {"expected_math": _math(None, expected_latex)}
+    return {
+        "given_math": _math(detail.given_mathml, detail.given_latex),
+        "expected_math": _math(detail.expected_mathml, detail.expected_latex or expected_latex),
+        "read_as": detail.read_as or "",
+        "confirmed_by": detail.confirmed_by or "",
+    }
 
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _inputs(value: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, Mapping):
-        return ()
-    return tuple((str(k), str(x)) for k, x in value.items())
-
-
-def _math(extra: Mapping[str, Any], side: str) -> Markup | None:
-    mathml = extra.get(f"{side}_mathml")
-    if isinstance(mathml, str):
+def _math(mathml: str | None, latex: str | None) -> Markup | None:
+    if mathml is not None:
         rendered = sanitize(mathml)
         if rendered is not None:
             return rendered
-    latex = extra.get(f"{side}_latex")
-    if isinstance(latex, str):
-        return latex_to_mathml(latex)
-    return None
+    return None if latex is None else latex_to_mathml(latex)
 
 
 # --------------------------------------------------------------------------------------------
 # Feedback in the page's language
 
+STATUS_MESSAGES = {Status.MANUAL: MANUAL, Status.MISSING: MISSING}
+"""What a manual or missing verdict says when it carries no message of its own."""
+
 
 def localized_feedback(v: Verdict, messages: Messages) -> str:
     """The verdict's explanation: the check's own words in English, the catalogue's in others.
 
-    Where the catalogue has no words for a verdict, the check's (English) text is kept.
+    In another language: the verdict's ``Message`` (``STATUS_MESSAGES`` for a manual or
+    missing verdict without one) said with the page's catalogue; for a verdict that names a
+    mistake, the mistake's own translation, after the message's words when it has a message.
+    Where the language has no words for it (no message, a key the catalogue lacks, a mistake
+    declared in English only), the check's English text is kept.
     """
     if messages.lang == "en":
         return v.feedback
-    keyed = said(v.message, messages) if v.message is not None else None
-    if keyed is not None:
-        return keyed
-    return _from_catalogue(v, messages) or v.feedback
+    message = v.message or STATUS_MESSAGES.get(v.status)
+    words = (said(message, messages) or "") if message is not None else ""
+    if v.mistake is None or v.status in STATUS_MESSAGES:
+        return words or v.feedback
+    named = messages.mistake("", v.mistake.persian)
+    if named and named in words:  # the message says the mistake already
+        return words
+    return " ".join(w for w in (words, named) if w) if named else v.feedback
 
 
 def said(message: Message, messages: Messages) -> str | None:
@@ -359,54 +380,6 @@ def said(message: Message, messages: Messages) -> str | None:
     return messages(message.key, **fields)
 
 
-def _from_catalogue(v: Verdict, messages: Messages) -> str:
-    extra = v.extra if isinstance(v.extra, Mapping) else {}
-    if v.status is Status.MANUAL:
-        return messages("feedback.manual")
-    if v.status is Status.MISSING:
-        return messages("feedback.missing")
-    if v.mistake is not None:
-        known = messages.mistake("", v.mistake.persian)
-        if known and "diagnosis" in extra:
-            return f"{messages('feedback.table_mistake')} {known}"
-        return known
-    if v.status is Status.CORRECT and extra.get("confirmed_by") in ("symbolic", "numeric"):
-        return messages(
-            "feedback.proved" if extra["confirmed_by"] == "symbolic" else "feedback.numeric_only"
-        )
-    should_give = extra.get("should_give")
-    if v.status is Status.FOLLOW_THROUGH and isinstance(should_give, str):
-        return messages("feedback.follow_through", value=should_give)
-    if v.status is Status.INCORRECT and isinstance(should_give, str):
-        return messages(
-            "feedback.step_incorrect", expected=v.expected, value=should_give, given=v.given
-        )
-    return _table_feedback(v, extra, messages)
-
-
-def _table_feedback(v: Verdict, extra: Mapping[str, Any], messages: Messages) -> str:
-    cells, matching = extra.get("cells"), extra.get("matching")
-    if not (isinstance(cells, int) and isinstance(matching, int)):
-        return ""
-    if "given_shape" in extra and extra.get("wrong") is None:
-        return messages(
-            "feedback.table_shape",
-            expected=_shape_text(extra.get("shape")),
-            given=_shape_text(extra.get("given_shape")),
-        )
-    if v.status is Status.CORRECT:
-        return messages("feedback.table_correct", cells=cells)
-    if v.status is Status.INCORRECT:
-        return messages("feedback.table_cells", wrong=cells - matching, cells=cells)
-    return ""
-
-
-def _shape_text(shape: Any) -> str:
-    if isinstance(shape, list) and all(isinstance(n, int) for n in shape):
-        return " × ".join(str(n) for n in shape) if shape else "1"
-    return "?"
-
-
 # --------------------------------------------------------------------------------------------
 # Tables
 
@@ -422,7 +395,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _rows(cells: Any) -> list[list[Any]] | None:
+def _rows(cells: Any) -> list[list[Any]]:
     """Nested lists as rows of cells: a number is one cell, a vector one row; higher
     dimensions are laid out as rows of their last axis."""
     if not isinstance(cells, list):
@@ -433,34 +406,30 @@ def _rows(cells: Any) -> list[list[Any]] | None:
         return [cells]
     rows: list[list[Any]] = []
     for part in cells:
-        sub = _rows(part) if isinstance(part, list) else [[part]]
-        if sub is None:
-            return None
-        rows.extend(sub)
+        rows.extend(_rows(part) if isinstance(part, list) else [[part]])
     return rows
 
 
-def _count(rows: list[list[Any]] | None) -> int:
-    return sum(len(r) for r in rows) if rows else 0
+def _count(rows: list[list[Any]]) -> int:
+    return sum(len(r) for r in rows)
 
 
-def table_view(extra: Mapping[str, Any]) -> TableView | None:
-    """Both tables of a table verdict, wrong cells marked; None when ``extra`` has no table."""
-    if "expected" not in extra or "given" not in extra or "cells" not in extra:
+def table_view(detail: TableDetail) -> TableView | None:
+    """Both tables of a table verdict, wrong cells marked; None when they are too large to
+    draw cell by cell."""
+    expected, given = _rows(detail.expected), _rows(detail.given)
+    if _count(expected) + _count(given) > MAX_TABLE_CELLS:
         return None
-    expected, given = _rows(extra["expected"]), _rows(extra["given"])
-    if expected is None or given is None or _count(expected) + _count(given) > MAX_TABLE_CELLS:
-        return None
-    wrong = _rows(extra.get("wrong")) if isinstance(extra.get("wrong"), list) else None
+    wrong = _rows(detail.wrong) if isinstance(detail.wrong, list) else None
     same_layout = wrong is not None and [len(r) for r in wrong] == [len(r) for r in given]
 
     def flag(r: int, c: int) -> bool:
         return bool(same_layout and wrong is not None and wrong[r][c])
 
-    matching, cells = extra.get("matching"), extra.get("cells")
+    given_shape = detail.shape if detail.given_shape is None else detail.given_shape
     shape_note = ""
-    if "given_shape" in extra and extra.get("shape") != extra.get("given_shape"):
-        shape_note = f"{_shape_text(extra.get('given_shape'))} ≠ {_shape_text(extra.get('shape'))}"
+    if detail.given_shape is not None and detail.given_shape != detail.shape:
+        shape_note = f"{shape_text(detail.given_shape)} ≠ {shape_text(detail.shape)}"
     return TableView(
         given=tuple(
             tuple(CellView(_cell_text(x), flag(r, c)) for c, x in enumerate(row))
@@ -470,12 +439,12 @@ def table_view(extra: Mapping[str, Any]) -> TableView | None:
             tuple(CellView(_cell_text(x), flag(r, c)) for c, x in enumerate(row))
             for r, row in enumerate(expected)
         ),
-        given_shape=_shape_text(extra.get("given_shape", extra.get("shape"))),
-        expected_shape=_shape_text(extra.get("shape")),
-        matching=matching if isinstance(matching, int) else None,
-        cells=cells if isinstance(cells, int) else None,
+        given_shape=shape_text(given_shape),
+        expected_shape=shape_text(detail.shape),
+        matching=detail.matching,
+        cells=detail.cells,
         shape_note=shape_note,
-        diagnosis=_text(extra.get("diagnosis")),
+        diagnosis=detail.diagnosis or "",
     )
 
 

@@ -37,7 +37,16 @@ from graders.checks.numeric import NumberCheck, Tolerance, check_number
 from graders.checks.tables import check_table, describe_shape
 from graders.checks.training import AlphaPart, Measure, ModelPart, TwinPart, build_probe
 from graders.checks.training import measure as measure_outputs
-from graders.model.answers import ABSENT, Answer, Kind, Status, Verdict, missing_verdict
+from graders.model.answers import (
+    ABSENT,
+    MISSING,
+    Answer,
+    Detail,
+    Kind,
+    Status,
+    Verdict,
+    missing_verdict,
+)
 from graders.model.context import CheckContext, context_or_stand_in, graded, probed, solved
 from graders.model.parts import ChoicePart, NumberPart, TextPart
 from graders.model.questions import Homework, Item, Limits, Params, Part, Probe, Probing, Question
@@ -48,9 +57,9 @@ from graders.student.release import release_notebook
 MANIFEST_KEY = "public"  # under the notebook's ``grader`` metadata
 MANIFEST_VERSION = 1
 PROBLEMS = (Status.MISSING, Status.INVALID, Status.ERROR)
-FORM = "public.form"  # Verdict.extra key: the form check's verdict (None when well-formed)
-SOURCE = "public.source"  # Verdict.extra key: what decided correctness (see ``Source``)
-NOTE = "public.note"  # Verdict.extra key: what a passed public check may say (the sanity floor)
+FORM = "public.form"  # PublicDetail's keys in JSON: the form check's problem (None: well-formed)
+SOURCE = "public.source"  # what decided correctness (see ``Source``)
+NOTE = "public.note"  # what a passed public check may say (the sanity floor)
 SANITY_TAG = "sanity_"  # the sanity probe's kernel variables: _grader_sanity_<variable>_...
 SANITY_SAMPLE = 500  # images of the kernel's own test split a model is run on, at most
 FLOOR_SHARE = 0.15  # the sanity floor: chance, and this share of the way from chance to 100%
@@ -594,7 +603,7 @@ def _text_form(answer: Answer, item: PublicItem) -> Verdict | None:
     if answer.kind is not Kind.TEXT:
         return _invalid(answer, f"Expected written text, got {_phrase(answer)}.")
     if not str(answer.value).strip():
-        return Verdict(Status.MISSING, 0.0, feedback="No answer (empty text).")
+        return Verdict(Status.MISSING, 0.0, feedback="No answer (empty text).", message=MISSING)
     return None
 
 
@@ -672,14 +681,34 @@ UNCHECKED = "Only the form of this answer was checked; its correctness is graded
 
 
 @dataclass(frozen=True)
+class PublicDetail:
+    """What a public check adds to an item's verdict: the form check's problem (``form``,
+    None when the answer is well-formed), what judged correctness (``source``), what a passed
+    check may say (``note``: the sanity floor's words) and the real verdict's own detail
+    (``inner``). A student's check reads it in the grader's process (``public_view``); no
+    results record holds it, so it has no reader of JSON."""
+
+    form: Verdict | None = None
+    source: Source = Source.REFERENCE
+    note: str = ""
+    inner: Detail | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        inner = {} if self.inner is None else dict(self.inner.to_json())
+        form = None
+        if self.form is not None:
+            form = {"verdict": self.form.status.value, "feedback": self.form.feedback}
+        return {**inner, FORM: form, SOURCE: self.source.value, NOTE: self.note}
+
+
+@dataclass(frozen=True)
 class FormPart:
     """A part that checks the form of its items, and their correctness through ``inner`` (the
     real part, where the references are installed) or the manifest's answers.
 
-    Each verdict is the real one where there is one; ``extra[FORM]`` holds the form check's
-    problem (or None) and ``extra[SOURCE]`` says what judged correctness. A trained model's
-    form includes its sanity floor (``check_sanity``), whose words on passing are in
-    ``extra[NOTE]``.
+    Each verdict is the real one where there is one, its detail a ``PublicDetail``: the form
+    check's problem (or None) and what judged correctness. A trained model's form includes its
+    sanity floor (``check_sanity``), whose words on passing are the detail's ``note``.
     """
 
     public: tuple[PublicItem, ...]
@@ -724,9 +753,8 @@ class FormPart:
                     form or Verdict(Status.MANUAL, 0.0, feedback=UNCHECKED),
                     Source.NONE,
                 )
-            verdicts[item.variable] = replace(
-                verdict, extra={**verdict.extra, FORM: form, SOURCE: source, NOTE: note}
-            )
+            detail = PublicDetail(form, source, note, verdict.detail)
+            verdicts[item.variable] = replace(verdict, detail=detail)
         return verdicts
 
 
@@ -823,8 +851,9 @@ def public_view(verdict: Verdict, expect: Expect, shown: bool, score: float) -> 
     expected answer. Correctness and points only where the question is ``shown``; a person's
     grading is said as such; a passed sanity floor says so.
     """
-    form = verdict.extra.get(FORM)
-    if isinstance(form, Verdict):
+    public = verdict.detail if isinstance(verdict.detail, PublicDetail) else PublicDetail()
+    form = public.form
+    if form is not None:
         status = Shown.BELOW_FLOOR if form.status is Status.INCORRECT else Shown(form.status.value)
         return PublicView(status, form.feedback, 0.0 if shown else None)
     if verdict.status in PROBLEMS:
@@ -832,11 +861,11 @@ def public_view(verdict: Verdict, expect: Expect, shown: bool, score: float) -> 
         if not message or (verdict.expected and verdict.expected in message):
             message = _GENERIC_PROBLEM[verdict.status]
         return PublicView(Shown(verdict.status.value), message, 0.0 if shown else None)
-    source = verdict.extra.get(SOURCE, Source.REFERENCE)
+    source = public.source
     if expect is Expect.TEXT or (verdict.status is Status.MANUAL and source is not Source.NONE):
         return PublicView(Shown.BY_A_PERSON, "", None)
     if not shown or source is Source.NONE:
-        return PublicView(Shown.ANSWERED, str(verdict.extra.get(NOTE) or ""), None)
+        return PublicView(Shown.ANSWERED, public.note, None)
     message = verdict.mistake.explanation if verdict.mistake else _SHOWN_MESSAGES[verdict.status]
     if verdict.status is Status.INCORRECT and source is Source.MANIFEST:
         message += " (The graded report may still credit values that follow from your own.)"

@@ -120,7 +120,7 @@ def test_wrong_known_option_is_incorrect() -> None:
     verdict = check_choice(text("weight decay"), REGULARIZERS, "L1")
     assert verdict.status is Status.INCORRECT
     assert verdict.credit == 0.0
-    assert verdict.extra["chosen"] == ["L2"]
+    assert verdict.details["chosen"] == ["L2"]
     assert "L1" in verdict.feedback
     assert verdict.given == "weight decay"
 

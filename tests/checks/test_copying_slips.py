@@ -28,7 +28,7 @@ def test_the_verdict_names_them() -> None:
     verdict = check_table(Answer(Kind.ARRAY, COPIED, text=str(COPIED.tolist())), REFERENCE)
     assert verdict.status is Status.INCORRECT
     assert "copying slips" in verdict.feedback and "digits reversed" in verdict.feedback
-    assert len(verdict.extra["slips"]) == 3
+    assert len(verdict.details["slips"]) == 3
 
 
 def test_a_wrong_value_is_not_called_a_slip() -> None:

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 import sympy
 
-from graders.checks.derivation import Derivation, Step
+from graders.checks.derivation import Derivation, Step, StepDetail
 from graders.checks.numeric import Tolerance
 from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status
+from graders.report.feedback import localized_feedback
+from graders.report.i18n import messages
 
 p, q, r, a, b, c = sympy.symbols("p q r a b c")
 PARAMS = {"p": 1.2345678, "q": 2.3456789, "r": 0.5}
@@ -111,7 +113,7 @@ def test_a_skipped_step_is_filled_from_the_students_own_values() -> None:
     assert verdicts["a"].status is Status.INCORRECT
     assert verdicts["b"].status is Status.MISSING
     assert verdicts["c"].status is Status.FOLLOW_THROUGH
-    assert verdicts["c"].extra["inputs"] == {"b": "3.5"}
+    assert verdicts["c"].details["inputs"] == {"b": "3.5"}
 
 
 @pytest.mark.parametrize("placeholder", [ABSENT, Answer(Kind.PLACEHOLDER)])
@@ -201,10 +203,10 @@ def test_a_wrong_step_explains_formula_inputs_and_what_they_give() -> None:
     answers = {"a": num(3.0), "b": num(3.5), "c": num(13.0)}
     verdict = derivation().grade(answers, PARAMS)["c"]
     assert verdict.status is Status.INCORRECT
-    assert verdict.extra["formula"] == "c = b**2"
-    assert verdict.extra["inputs"] == {"b": "3.5"}
-    assert verdict.extra["should_give"] == "12.25"
-    assert verdict.extra["latex"] == "b^{2}"
+    assert verdict.details["formula"] == "c = b**2"
+    assert verdict.details["inputs"] == {"b": "3.5"}
+    assert verdict.details["should_give"] == "12.25"
+    assert verdict.details["latex"] == "b^{2}"
     assert "12.25" in verdict.feedback
     # both at the precision the tolerance decides at, the first differing digit findable
     decimals = len(verdict.expected.split(".")[1])
@@ -215,8 +217,8 @@ def test_a_wrong_step_explains_formula_inputs_and_what_they_give() -> None:
 def test_follow_through_explains_too() -> None:
     answers = {"a": num(3.0), "b": num(3.5)}
     verdict = derivation().grade(answers, PARAMS)["b"]
-    assert verdict.extra["inputs"] == {"a": "3", "r": "0.5"}
-    assert verdict.extra["should_give"] == "3.5"
+    assert verdict.details["inputs"] == {"a": "3", "r": "0.5"}
+    assert verdict.details["should_give"] == "3.5"
 
 
 @pytest.mark.parametrize(
@@ -330,3 +332,17 @@ def test_the_written_order_survives_where_sympy_would_reorder() -> None:
     assert sympy.sstr(r - p * q) == "-p*q + r"  # what sympy prints on its own
     assert sympy.sstr(book.written("u"), order="none") == "r - p*q"
     assert sympy.sstr(book.written("v"), order="none") == "(q - p)**2"
+
+
+def test_steps_off_the_path_say_their_verdict_in_the_catalogue_s_words() -> None:
+    fa = messages("fa")
+    answers = {"a": num(3.0), "b": num(3.5), "c": num(99.0)}
+    verdicts = derivation().grade(answers, PARAMS)
+    follow, wrong = verdicts["b"], verdicts["c"]
+    assert follow.status is Status.FOLLOW_THROUGH and isinstance(follow.detail, StepDetail)
+    assert localized_feedback(follow, fa) == fa("feedback.follow_through", value="3.5")
+    assert wrong.status is Status.INCORRECT and isinstance(wrong.detail, StepDetail)
+    said = fa("feedback.step_incorrect", expected=wrong.expected, value="12.25", given=wrong.given)
+    assert localized_feedback(wrong, fa) == said
+    doubled = derivation().grade({"a": num(3.0), "b": num(3.5), "c": num(7.0)}, PARAMS)["c"]
+    assert doubled.mistake == DOUBLED and doubled.message is None  # the mistake's own words

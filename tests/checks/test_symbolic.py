@@ -78,14 +78,14 @@ def test_equivalent_forms_are_correct(answer: str, reference: sympy.Expr) -> Non
     verdict = check(answer, reference, variables)
     assert verdict.status is Status.CORRECT, verdict.feedback
     assert verdict.credit == 1.0
-    assert verdict.extra["confirmed_by"] in ("symbolic", "numeric")
+    assert verdict.details["confirmed_by"] in ("symbolic", "numeric")
     assert verdict.given == answer
 
 
 def test_the_usual_forms_are_proved_symbolically() -> None:
     verdict = check("x*sigmoid(x) + sigmoid(x)*(1 - x*sigmoid(x))", SWISH_PRIME)
-    assert verdict.extra["confirmed_by"] == "symbolic"
-    assert verdict.extra["proof"] == "proved"
+    assert verdict.details["confirmed_by"] == "symbolic"
+    assert verdict.details["proof"] == "proved"
     assert "confirmed symbolically" in verdict.feedback
 
 
@@ -133,7 +133,7 @@ def test_a_named_mistake_is_recognised() -> None:
     assert verdict.mistake == MISSING_SIGMA_PRIME
     assert verdict.credit == 0.5
     assert "lost its factor σ(x)" in verdict.feedback
-    assert verdict.extra["mistake"] == "mish-missing-sigma-prime"
+    assert verdict.details["mistake"] == "mish-missing-sigma-prime"
 
 
 def test_an_unmatched_mistake_is_not_attached() -> None:
@@ -155,7 +155,7 @@ def test_a_symbol_the_reference_lacks_is_named() -> None:
     assert verdict.status is Status.INCORRECT
     assert "Your answer uses w2_1" in verdict.feedback
     assert "the answer depends on w3_1, a2_1, a2_2" in verdict.feedback
-    assert verdict.extra["unknown_symbols"] == ["w2_1"]
+    assert verdict.details["unknown_symbols"] == ["w2_1"]
 
 
 def test_notation_maps_accept_activations_for_their_definitions() -> None:
@@ -198,7 +198,7 @@ def test_a_domain_mismatch_is_reported() -> None:
     assert verdict.status is Status.INCORRECT
     assert "domain mismatch" in verdict.feedback
     assert "undefined at" in verdict.feedback
-    assert verdict.extra["undefined_points"] > 0
+    assert verdict.details["undefined_points"] > 0
 
 
 def test_missing_absent_and_failed_answers() -> None:
@@ -235,7 +235,7 @@ def test_expr_kind_is_read_like_text() -> None:
         Answer(Kind.EXPR, "x/(1 + exp(-x))"), x * sigmoid(x), variables=["x"]
     )
     assert verdict.status is Status.CORRECT
-    assert verdict.extra["route"] == "python"
+    assert verdict.details["route"] == "python"
 
 
 def test_unreadable_answers_are_invalid_with_the_reason() -> None:
@@ -281,8 +281,8 @@ def test_time_guard_leaves_a_numeric_confirmation() -> None:
     answer = "tanh(softplus(x)) + x*(1 - tanh(softplus(x))**2)*sigmoid(x)"
     verdict = check_expression(text(answer), MISH_PRIME, variables=["x"], symbolic_timeout=0.0)
     assert verdict.status is Status.CORRECT
-    assert verdict.extra["confirmed_by"] == "numeric"
-    assert verdict.extra["proof"] == "timed out"
+    assert verdict.details["confirmed_by"] == "numeric"
+    assert verdict.details["proof"] == "timed out"
     assert "confirmed numerically only" in verdict.feedback
 
 
@@ -305,7 +305,7 @@ def test_a_difference_far_below_the_values_is_still_a_difference(
 ) -> None:
     verdict = check_expression(text(answer), reference, variables=["x"])
     assert verdict.status is Status.INCORRECT, verdict.feedback
-    assert verdict.extra["proof"] == "apart"
+    assert verdict.details["proof"] == "apart"
 
 
 def test_equal_forms_sympy_cannot_prove_are_never_apart() -> None:
@@ -326,12 +326,12 @@ def test_verdicts_are_deterministic_and_json_ready() -> None:
     first = check("x*sigmoid(x)*(1-sigmoid(x))", SWISH_PRIME)
     second = check("x*sigmoid(x)*(1-sigmoid(x))", SWISH_PRIME)
     assert first == second
-    json.dumps(dict(first.extra))
+    json.dumps(dict(first.details))
     correct = check("sigmoid(x) + x*sigmoid(x)*(1-sigmoid(x))", SWISH_PRIME)
-    json.dumps(dict(correct.extra))
-    assert correct.extra["given_mathml"].startswith("<m")
-    assert "e^{- x}" in correct.extra["expected_latex"]
-    assert correct.extra["read_as"] == "x*(1 - 1/(1 + exp(-x)))/(1 + exp(-x)) + 1/(1 + exp(-x))"
+    json.dumps(dict(correct.details))
+    assert correct.details["given_mathml"].startswith("<m")
+    assert "e^{- x}" in correct.details["expected_latex"]
+    assert correct.details["read_as"] == "x*(1 - 1/(1 + exp(-x)))/(1 + exp(-x)) + 1/(1 + exp(-x))"
 
 
 def test_sample_points_are_seeded_and_mixed() -> None:

@@ -138,7 +138,7 @@ def test_a_declared_sign_holds_at_every_sample_point(seed: int, sign: str) -> No
 def test_a_reference_defined_for_positive_values_is_sampled_where_it_is_defined() -> None:
     a, b = sympy.symbols("a b", positive=True)
     right = check_expression(_text("2*log(a) + log(b)"), sympy.log(a**2 * b), variables=["a", "b"])
-    assert right.status is Status.CORRECT and "region" not in right.extra
+    assert right.status is Status.CORRECT and "region" not in right.details
     wrong = check_expression(_text("log(a) + log(b)"), sympy.log(a**2 * b), variables=["a", "b"])
     assert wrong.status is Status.INCORRECT and "not equivalent" in wrong.feedback.lower()
     undeclared = sympy.Symbol("x", real=True)

@@ -115,7 +115,7 @@ def test_dropout_mistakes_at_half(table: DropoutTable, wrong: np.ndarray, mistak
     assert verdict.status is Status.INCORRECT
     assert verdict.mistake == mistake
     assert verdict.credit == mistake.credit
-    assert verdict.extra["diagnosis"] == mistake.id
+    assert verdict.details["diagnosis"] == mistake.id
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_dropout_mistakes_at_three_quarters(
     verdict = check_table(array_answer(wrong), reference, diagnoses=diagnoses)
     assert verdict.status is Status.INCORRECT
     assert verdict.mistake == mistake
-    assert verdict.extra["diagnosis"] == mistake.id
+    assert verdict.details["diagnosis"] == mistake.id
 
 
 def test_keep_drop_swap_at_half_is_the_reference_itself() -> None:
@@ -178,14 +178,14 @@ def test_one_wrong_cell_earns_fifteen_sixteenths(cell: tuple[int, int]) -> None:
     assert verdict.status is Status.INCORRECT
     assert verdict.credit == 15 / 16
     assert verdict.mistake is None
-    wrong = np.array(verdict.extra["wrong"])
+    wrong = np.array(verdict.details["wrong"])
     assert wrong.shape == (4, 4)
     assert wrong[cell]
     assert wrong.sum() == 1
-    assert verdict.extra["shape"] == [4, 4]
-    assert verdict.extra["matching"] == 15
-    assert verdict.extra["cells"] == 16
-    assert json_roundtrip(verdict.extra) == verdict.extra
+    assert verdict.details["shape"] == [4, 4]
+    assert verdict.details["matching"] == 15
+    assert verdict.details["cells"] == 16
+    assert json_roundtrip(verdict.details) == verdict.details
 
 
 def test_rounded_hand_answers_pass() -> None:
@@ -200,9 +200,9 @@ def test_diff_is_json_ready_with_nan_and_inf() -> None:
     answer[0, 0], answer[0, 1], answer[0, 2] = np.nan, np.inf, -np.inf
     verdict = check_table(array_answer(answer), reference)
     assert verdict.credit == 13 / 16
-    assert verdict.extra["given"][0][:3] == ["nan", "inf", "-inf"]
-    assert json_roundtrip(verdict.extra) == verdict.extra
-    assert verdict.extra["expected"][0][1] == 0.0  # -0.0 is shown as 0.0
+    assert verdict.details["given"][0][:3] == ["nan", "inf", "-inf"]
+    assert json_roundtrip(verdict.details) == verdict.details
+    assert verdict.details["expected"][0][1] == 0.0  # -0.0 is shown as 0.0
 
 
 def test_dropout_inputs_are_validated() -> None:
@@ -227,14 +227,14 @@ def test_wrong_shape_is_invalid_and_named() -> None:
     assert verdict.status is Status.INVALID
     assert verdict.credit == 0.0
     assert "expected a 4×4 table, got a 3×4 table" in verdict.feedback
-    assert verdict.extra["given_shape"] == [3, 4]
+    assert verdict.details["given_shape"] == [3, 4]
 
 
 def test_singleton_axes_are_ignored() -> None:
     reference = OUTPUT * MASK
     verdict = check_table(array_answer(reference[None, :, :]), reference)
     assert verdict.status is Status.CORRECT
-    assert verdict.extra["given_shape"] == [1, 4, 4]
+    assert verdict.details["given_shape"] == [1, 4, 4]
 
 
 def test_non_square_transposed_is_diagnosed_not_invalid() -> None:
@@ -393,7 +393,7 @@ def test_zero_reference_rejects_a_tenth(shape: tuple[int, ...], data: st.DataObj
     verdict = check_table(array_answer(answer), np.zeros(shape))
     assert verdict.status is Status.INCORRECT
     assert verdict.credit == (answer.size - 1) / answer.size
-    assert np.array(verdict.extra["wrong"])[index]
+    assert np.array(verdict.details["wrong"])[index]
 
 
 nonzero = st.one_of(
@@ -422,7 +422,7 @@ def test_scaling_both_with_atol_keeps_the_verdict(pair: tuple, power: int, sign:
     scaled = check_table(array_answer(a * scale), b * scale, atol=DEFAULT_ATOL * abs(scale))
     assert plain.status is scaled.status
     assert plain.credit == scaled.credit
-    assert plain.extra["wrong"] == scaled.extra["wrong"]
+    assert plain.details["wrong"] == scaled.details["wrong"]
 
 
 @settings(max_examples=200)
@@ -433,9 +433,9 @@ def test_nan_and_inf_never_crash(pair: tuple, use: str) -> None:
     diagnoses = (transposed(), mirrored())
     verdict = check_table(array_answer(given_table), reference, diagnoses=diagnoses)
     assert verdict.status in (Status.CORRECT, Status.INCORRECT, Status.INVALID)
-    json.dumps(verdict.extra, allow_nan=False)
-    if not np.all(np.isfinite(given_table)) and verdict.extra.get("wrong") is not None:
-        wrong = np.array(verdict.extra["wrong"], dtype=bool).reshape(given_table.shape)
+    json.dumps(verdict.details, allow_nan=False)
+    if not np.all(np.isfinite(given_table)) and verdict.details.get("wrong") is not None:
+        wrong = np.array(verdict.details["wrong"], dtype=bool).reshape(given_table.shape)
         assert wrong[~np.isfinite(given_table)].all()
         assert verdict.status is not Status.CORRECT
 
@@ -448,7 +448,7 @@ def test_credit_is_the_fraction_of_agreeing_cells(pair: tuple, data: st.DataObje
     verdict = check_table(array_answer(answer), reference)
     assert verdict.credit == pytest.approx((~spoiled).sum() / spoiled.size)
     assert (verdict.status is Status.CORRECT) == (not spoiled.any())
-    assert np.array_equal(np.array(verdict.extra["wrong"]), spoiled)
+    assert np.array_equal(np.array(verdict.details["wrong"]), spoiled)
 
 
 square = st.integers(1, 5).flatmap(lambda n: hnp.arrays(np.float64, (n, n), elements=grid))

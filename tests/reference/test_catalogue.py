@@ -112,5 +112,5 @@ def test_a_private_model_answer_is_named_private_not_shown() -> None:
     assert shown.grade(answer, {})["essay"].expected == "The model answer."
     verdict = kept.grade(answer, {})["essay"]
     assert verdict.status is Status.MANUAL and verdict.expected == ""
-    assert verdict.extra["model"] == "private" and verdict.extra["rubric"]
+    assert verdict.details["model"] == "private" and verdict.details["rubric"]
     assert kept.grade({}, {})["essay"].status is Status.MISSING

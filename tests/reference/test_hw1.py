@@ -316,8 +316,8 @@ def test_follow_through_shows_the_formula_and_the_students_inputs(
     answers["E"] = num(0.5 * (p["t1"] - 0.8) ** 2 + 0.5 * (p["t2"] - truth["out_o2"]) ** 2)
     verdict = derivation.grade(answers, p)["E"]
     assert verdict.status is Status.FOLLOW_THROUGH
-    assert verdict.extra["inputs"]["out_o1"] == "0.8"
-    assert "out_o1" in verdict.extra["formula"]
+    assert verdict.details["inputs"]["out_o1"] == "0.8"
+    assert "out_o1" in verdict.details["formula"]
 
 
 # --- named mistakes, each computed here in plain Python -------------------------------------

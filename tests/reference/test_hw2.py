@@ -177,7 +177,7 @@ def test_key_tables_wrong_cells_are_found(book: Homework) -> None:
         independent = wrong_cells(table, truth[variable])
         flagged = {
             (i, j)
-            for i, row in enumerate(verdict.extra["wrong"])
+            for i, row in enumerate(verdict.details["wrong"])
             for j, bad in enumerate(row)
             if bad
         }
@@ -195,7 +195,7 @@ def test_key_tables_read_as_in_the_seed(book: Homework) -> None:
     wrong = {
         v: {
             (i, j)
-            for i, row in enumerate(verdicts[v].extra["wrong"])
+            for i, row in enumerate(verdicts[v].details["wrong"])
             for j, bad in enumerate(row)
             if bad
         }
@@ -209,7 +209,7 @@ def test_key_tables_read_as_in_the_seed(book: Homework) -> None:
     assert wrong["q1c_inverted_train"] == {(0, 0), (2, 1), (2, 2), (3, 0), (3, 3)}
     verdict = verdicts["q1c_inverted_train"]
     assert verdict.status is Status.INCORRECT and verdict.credit == pytest.approx(11 / 16)
-    assert "diagnosis" not in verdict.extra
+    assert "diagnosis" not in verdict.details
 
 
 # --- Q1(c): diagnoses ------------------------------------------------------------------------

@@ -292,8 +292,8 @@ def test_a_slip_in_epoch_one_gives_follow_through_exactly_where_it_reaches(
 def test_follow_through_names_the_students_own_inputs(derivation: Derivation, truth: dict) -> None:
     own = slipped_student(truth)
     verdict = derivation.grade(answers_of(own), hw4.PARAMS)["e2_w6"]
-    assert verdict.extra["inputs"]["e1_w6"] == f"{own['e1_w6']:.6g}"
-    assert verdict.extra["should_give"] == f"{own['e2_w6']:.6g}"
+    assert verdict.details["inputs"]["e1_w6"] == f"{own['e1_w6']:.6g}"
+    assert verdict.details["should_give"] == f"{own['e2_w6']:.6g}"
 
 
 # --- (e) epoch-2 updates with the sign flipped ----------------------------------------------

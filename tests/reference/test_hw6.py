@@ -171,13 +171,13 @@ def test_f_of_x_written_as_a_call_reads_as_a_product(parts: dict) -> None:
     # the answer help says so: f stands for the function; f(x) is f times x
     verdict = grade(parts["q1_swish_derivative"], "f(x) + sigmoid(x)*(1 - f(x))")
     assert verdict.status is Status.INCORRECT
-    assert "f*x" in verdict.extra["read_as"]
+    assert "f*x" in verdict.details["read_as"]
 
 
 def test_a_symbol_the_question_does_not_define_is_named(parts: dict) -> None:
     verdict = grade(parts["q1_swish_derivative"], "sigmoid(y) + y*sigmoid(y)*(1 - sigmoid(y))")
     assert verdict.status is Status.INCORRECT
-    assert "y" in verdict.extra["unknown_symbols"]
+    assert "y" in verdict.details["unknown_symbols"]
 
 
 def test_solutions_are_python_syntax_the_grader_reads_back(parts: dict) -> None:
@@ -271,4 +271,4 @@ def test_text_answers_wait_for_a_person() -> None:
     part = next(p for p in hw6.homework().question("hw6.q1").parts if isinstance(p, TextPart))
     verdict = part.grade({"q1c_answer": text("ReLU does not saturate.")}, hw6.PARAMS)
     assert verdict["q1c_answer"].status is Status.MANUAL
-    assert verdict["q1c_answer"].extra["rubric"] == hw6.Q1C_RUBRIC
+    assert verdict["q1c_answer"].details["rubric"] == hw6.Q1C_RUBRIC

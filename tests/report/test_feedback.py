@@ -1,4 +1,4 @@
-"""What the student's page shows per answer, read defensively from each verdict's ``extra``."""
+"""What the student's page shows per answer, read from each verdict's typed detail and message."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 
+from graders.checks.derivation import StepDetail
+from graders.checks.numeric import NumberDetail
+from graders.checks.symbolic import FormulaDetail
+from graders.checks.tables import TABLE_MISTAKE, TableDetail
 from graders.checks.training import TrainingDetail
 from graders.model.answers import Answer, Detail, Kind, Message, Mistake, Status, Verdict
 from graders.model.overrides import Override
-from graders.model.parts import TextPart
+from graders.model.parts import ExpressionDetail, TextDetail, TextPart
 from graders.model.questions import Homework, Item, Question
 from graders.model.results import SubmissionResult
 from graders.report.feedback import headline, localized_feedback, table_view, training_view
@@ -32,7 +36,7 @@ def test_table_view_marks_the_wrong_cells_of_both_tables() -> None:
         "cells": 6,
         "matching": 4,
     }
-    view = table_view(extra)
+    view = table_view(TableDetail.from_json(extra))
     assert view is not None
     marked = [
         (r, c) for r, row in enumerate(view.given) for c, cell in enumerate(row) if cell.wrong
@@ -46,16 +50,16 @@ def test_table_view_marks_the_wrong_cells_of_both_tables() -> None:
 
 def test_table_view_of_another_shape_marks_nothing_and_says_so() -> None:
     view = table_view(
-        {
-            "shape": [2, 2],
-            "given_shape": [4],
-            "expected": [[1, 2], [3, 4]],
-            "given": [1, 2, 3, 4],
-            "wrong": None,
-            "cells": 4,
-            "matching": 0,
-            "diagnosis": "table.transposed",
-        }
+        TableDetail(
+            shape=(2, 2),
+            given_shape=(4,),
+            expected=[[1, 2], [3, 4]],
+            given=[1, 2, 3, 4],
+            wrong=None,
+            cells=4,
+            matching=0,
+            diagnosis="table.transposed",
+        )
     )
     assert view is not None
     assert not any(c.wrong for row in view.given for c in row)
@@ -63,12 +67,12 @@ def test_table_view_of_another_shape_marks_nothing_and_says_so() -> None:
     assert view.shape_note == "4 ≠ 2 × 2" and view.diagnosis == "table.transposed"
 
 
-@pytest.mark.parametrize(
-    "extra",
-    [{}, {"expected": 1}, {"expected": [[1]], "given": "x"}, {"rubric": "r"}, {"latex": 3}],
-)
-def test_no_table_without_a_whole_table_diff(extra: dict[str, Any]) -> None:
-    assert table_view(extra) is None
+def test_no_table_drawn_cell_by_cell_when_it_is_too_large() -> None:
+    big = [[0.0] * 60 for _ in range(30)]
+    detail = TableDetail((30, 60), big, big, [[False] * 60] * 30, 1800, 1800)
+    assert table_view(detail) is None
+    small = TableDetail((2,), [1.0, 2.0], [1.0, 2.0], [False, False], 2, 2)
+    assert table_view(small) is not None
 
 
 def test_training_view_puts_reported_beside_measured_and_plots_the_losses() -> None:
@@ -114,14 +118,18 @@ def test_training_view_is_absent_without_figures_or_histories(extra: dict[str, A
 def test_feedback_in_persian_where_the_catalogue_has_words() -> None:
     missing = Verdict(Status.MISSING, 0.0, feedback="No answer (left as a placeholder).")
     assert localized_feedback(missing, EN) == missing.feedback
-    assert localized_feedback(missing, FA) == FA("feedback.missing")
-    table = Verdict(Status.INCORRECT, 0.5, feedback="x", extra={"cells": 16, "matching": 12})
+    assert localized_feedback(missing, FA) == FA("feedback.missing")  # the status's words
+    detail = TableDetail((4, 4), [], [], [], 16, 12)
+    table = Verdict(Status.INCORRECT, 0.75, feedback="x", detail=detail, message=detail.message)
     assert localized_feedback(table, FA) == FA("feedback.table_cells", wrong=4, cells=16)
+    assert localized_feedback(replace(table, message=None), FA) == "x"  # no message: English
     mistake = Mistake("table.transposed", "Transposed.", persian="ترانهاده است.")
-    diag = Verdict(Status.INCORRECT, 0, feedback="x", mistake=mistake, extra={"diagnosis": "t"})
+    diag = Verdict(Status.INCORRECT, 0, feedback="x", mistake=mistake, message=TABLE_MISTAKE)
     assert localized_feedback(diag, FA) == f"{FA('feedback.table_mistake')} ترانهاده است."
+    assert localized_feedback(replace(diag, message=None), FA) == "ترانهاده است."
     english_only = Verdict(Status.INCORRECT, 0, feedback="x", mistake=Mistake("m", "Wrong."))
     assert localized_feedback(english_only, FA) == "x"  # no Persian declared: the English
+    assert localized_feedback(replace(english_only, message=TABLE_MISTAKE), FA) == "x"
     unknown = Verdict(Status.ERROR, 0.0, feedback="The cell that defines x (cell 3) raised.")
     assert localized_feedback(unknown, FA) == unknown.feedback  # no Persian words: kept as is
 
@@ -149,10 +157,10 @@ class _Cells:
 
 
 def test_a_typed_detail_is_written_into_the_record_s_extra() -> None:
-    verdict = Verdict(Status.CORRECT, 1.0, extra={"route": "latex"}, detail=_Cells(4))
+    verdict = Verdict(Status.CORRECT, 1.0, detail=_Cells(4))
     assert isinstance(verdict.detail, Detail)
-    assert verdict.details == {"route": "latex", "cells": 4}
-    assert Verdict(Status.CORRECT, 1.0, extra={"a": 1}).details == {"a": 1}
+    assert verdict.details == {"cells": 4}
+    assert Verdict(Status.CORRECT, 1.0).details == {}
 
 
 def _item(variable: str, verdict: Verdict, override: Override | None = None) -> ItemResult:
@@ -169,23 +177,26 @@ def test_headline_counts_a_person_graded_answer_as_graded() -> None:
     assert headline(QuestionResult("q", "Q", both)) == "correct"
 
 
-WEIRD_EXTRAS: list[dict[str, Any]] = [
-    {"latex": r"\frac{1}{", "inputs": "not a mapping", "should_give": 3},
-    {"given_mathml": "<script>alert(1)</script>", "expected_latex": r"\sigma(x)"},
-    {"expected": [[1, 2]], "given": [[1, 2]], "cells": 2, "wrong": [[True]]},
-    {"measured": 0.5, "reported": "50%", "flagged": "yes", "train_loss": [math.inf, 1.0]},
-    {"rubric": None, "formula": ["x"], "read_as": 7, "confirmed_by": None},
+WEIRD_DETAILS: list[Detail] = [
+    StepDetail("c = b**2", r"\frac{1}{", (("b", "3.5"),), "12.25"),  # LaTeX that does not parse
+    ExpressionDetail(r"\sigma(x)", FormulaDetail(given_mathml="<script>alert(1)</script>")),
+    TableDetail((1, 2), [[1, 2]], [[1, 2]], [[True]], 2, 1),  # a mask of another layout
+    TextDetail(None),
+    NumberDetail("read as 7"),
+    TrainingDetail.from_json(  # a record's odd training figures, read back
+        {"measured": 0.5, "reported": "50%", "flagged": "yes", "train_loss": [math.inf, 1.0]}
+    ),
 ]
 
 
 @pytest.mark.parametrize("lang", ["en", "fa"])
-def test_a_page_renders_whatever_the_extras_hold(tmp_path: Any, lang: str) -> None:
-    items = tuple(Item(f"v{n}", f"V{n}", 1.0) for n in range(len(WEIRD_EXTRAS)))
-    homework = Homework("hw", "HW", (Question("hw.q1", "Q1", "Prompt {missing}", ()),), {})
+def test_a_page_renders_whatever_the_details_hold(tmp_path: Any, lang: str) -> None:
     verdicts = [
-        Verdict(Status.INCORRECT, 0.0, given="g", expected="e", extra=extra)
-        for extra in WEIRD_EXTRAS
+        Verdict(Status.INCORRECT, 0.0, given="g", expected="e", detail=detail)
+        for detail in WEIRD_DETAILS
     ]
+    items = tuple(Item(f"v{n}", f"V{n}", 1.0) for n in range(len(verdicts)))
+    homework = Homework("hw", "HW", (Question("hw.q1", "Q1", "Prompt {missing}", ()),), {})
     questions = (
         QuestionResult(
             "hw.q1", "Q1", tuple(_item(i.variable, v) for i, v in zip(items, verdicts, strict=True))

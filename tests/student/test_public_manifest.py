@@ -20,10 +20,9 @@ from graders.model.questions import Homework, Item, Params
 from graders.model.results import SubmissionResult, to_json
 from graders.score import ItemResult, QuestionResult
 from graders.student.public import (
-    FORM,
-    SOURCE,
     Expect,
     ManifestError,
+    PublicDetail,
     PublicItem,
     Shown,
     Source,
@@ -187,20 +186,20 @@ def _graded(status: Status, **extra: Any) -> Verdict:
 
 
 def test_public_view_hides_correctness_unless_shown() -> None:
-    reference = {FORM: None, SOURCE: Source.REFERENCE}
+    reference = PublicDetail(None, Source.REFERENCE)
     for status in (Status.CORRECT, Status.INCORRECT, Status.FOLLOW_THROUGH):
-        hidden = public_view(_graded(status, extra=reference), Expect.NUMBER, False, 0.5)
+        hidden = public_view(_graded(status, detail=reference), Expect.NUMBER, False, 0.5)
         assert hidden.status is Shown.ANSWERED and hidden.points is None and not hidden.message
-    wrong = _graded(Status.INCORRECT, feedback="Expected 0.603743.", extra=reference)
+    wrong = _graded(Status.INCORRECT, feedback="Expected 0.603743.", detail=reference)
     shown = public_view(wrong, Expect.NUMBER, True, 0.0)
     assert shown.status is Shown.INCORRECT and shown.points == 0.0
     assert "0.603743" not in shown.message
     named = replace(wrong, mistake=Mistake("update-sign", "The update has the wrong sign."))
     assert public_view(named, Expect.NUMBER, True, 0.0).message == "The update has the wrong sign."
-    manual = public_view(_graded(Status.MANUAL, extra=reference), Expect.TEXT, False, 0.0)
+    manual = public_view(_graded(Status.MANUAL, detail=reference), Expect.TEXT, False, 0.0)
     assert manual.status is Shown.BY_A_PERSON
-    unchecked = {FORM: None, SOURCE: Source.NONE}
-    form_only = public_view(_graded(Status.MANUAL, extra=unchecked), Expect.NUMBER, True, 0.0)
+    unchecked = PublicDetail(None, Source.NONE)
+    form_only = public_view(_graded(Status.MANUAL, detail=unchecked), Expect.NUMBER, True, 0.0)
     assert form_only.status is Shown.ANSWERED
 
 
@@ -211,7 +210,7 @@ def test_public_view_shows_problems_without_the_expected_value() -> None:
     plain = _graded(Status.ERROR, feedback="The cell that defines x (cell 4) raised KeyError.")
     assert public_view(plain, Expect.NUMBER, False, 0.0).message == plain.feedback
     form = Verdict(Status.MISSING, 0.0, feedback="No answer (left as a placeholder).")
-    real = _graded(Status.CORRECT, extra={FORM: form, SOURCE: Source.REFERENCE})
+    real = _graded(Status.CORRECT, detail=PublicDetail(form, Source.REFERENCE))
     assert public_view(real, Expect.NUMBER, True, 0.5).status is Shown.MISSING
 
 

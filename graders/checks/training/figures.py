@@ -57,7 +57,7 @@ class Figures:
         return gap(self.train, self.test)
 
     def as_dict(self) -> dict[str, Any]:
-        """The ``measured`` figures of ``Verdict.extra``."""
+        """The ``measured`` figures of a ``TrainingDetail``."""
         figures: dict[str, Any] = {}
         for role, m in (("test", self.test), ("train", self.train)):
             if m is not None:

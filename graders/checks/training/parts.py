@@ -170,7 +170,7 @@ class ModelPart:
             penalty = answers.get(self.penalty.item.variable, ABSENT)
             verdict = check_choice(penalty, self.penalty.options, frozenset(self.penalty.norms))
             verdicts[self.penalty.item.variable] = verdict
-            chosen = verdict.extra.get("chosen")
+            chosen = verdict.details.get("chosen")
             if isinstance(chosen, list) and len(chosen) == 1 and chosen[0] in self.penalty.norms:
                 norm = self.penalty.norms[chosen[0]]
         verdicts[self.model.variable] = self._judge(

@@ -114,7 +114,7 @@ def run_case(case: Case, seed: int = 0, symbolic_timeout: float = 5.0) -> Outcom
         symbolic_timeout=symbolic_timeout,
     )
     got = {Status.CORRECT: "equal", Status.INCORRECT: "different", Status.INVALID: "invalid"}
-    detail = f"{verdict.extra.get('read_as', '')}: {verdict.feedback}"
+    detail = f"{verdict.details.get('read_as', '')}: {verdict.feedback}"
     return Outcome(
         case, got.get(verdict.status, verdict.status.value), time.perf_counter() - start, detail
     )
