@@ -73,6 +73,7 @@ from graders.model.questions import (
     Names,
     Params,
     Question,
+    Text,
     Variation,
 )
 from graders.model.related import RelatedParts
@@ -120,6 +121,7 @@ __all__ = [
     "Status",
     "Step",
     "TablePart",
+    "Text",
     "TextPart",
     "Tolerance",
     "TwinPart",

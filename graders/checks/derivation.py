@@ -46,6 +46,7 @@ from graders.model.answers import (
     kind_phrase,
     missing_verdict,
 )
+from graders.model.described import Expect, Expectation
 from graders.model.questions import Item, Params
 
 Numeric = Callable[..., float]
@@ -235,6 +236,12 @@ class Derivation:
     def solve(self, params: Params) -> Mapping[str, Any]:
         env = self.evaluate(params)
         return {s.name: env[s.name] for s in self.steps if s.asked}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        """Every asked step is a number, compared with ``tolerance`` (``Describing``)."""
+        return {
+            i.variable: Expectation(Expect.NUMBER, tolerance=self.tolerance) for i in self.items
+        }
 
     def formula(self, name: str) -> sympy.Expr:
         for step in self.steps:

@@ -60,6 +60,7 @@ import numpy as np
 from graders.checks.choice import REGULARIZERS, check_choice
 from graders.checks.numeric import NumberCheck, Tolerance, check_number, format_number
 from graders.model.answers import ABSENT, Answer, Kind, Mistake, Status, Verdict, missing_verdict
+from graders.model.described import Expectation, Sanity, by_value, with_sanity
 from graders.model.questions import Item, Params, Probe
 from graders.runtime import in_kernel
 from graders.runtime.data import HELD_OUT_MAX, DataShelf, Images, Prepared, shelf_of, to_npy
@@ -862,6 +863,9 @@ class ModelPart:
         """Descriptions: a trained model cannot be written as a value."""
         return {i.variable: f"({i.label}: measured by the grader)" for i in self.items}
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return with_sanity(by_value(self, params), {self.model.variable: Sanity(self.dataset)})
+
     def _measures(self, data: Prepared) -> list[Measure]:
         found = [_model_measure(self.model.variable, data)]
         if self.baseline:
@@ -990,6 +994,11 @@ class TwinPart:
     def solve(self, params: Params) -> Mapping[str, Any]:
         return {i.variable: f"({i.label}: measured by the grader)" for i in self.items}
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        twin = Sanity(self.dataset, tuple(self.classes))
+        sanity = {self.sequential.variable: twin, self.module.variable: twin}
+        return with_sanity(by_value(self, params), sanity)
+
     def _file(self, data: Prepared) -> str:
         return data.probe_file("heldout-" + "-".join(map(str, self.classes)))
 
@@ -1086,6 +1095,9 @@ class BlockPart:
             self.block.variable: f"a module giving ({n}, {self.channels}, {h}, {w}) with "
             f"{self.parameters(params)} parameters"
         }
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return by_value(self, params)
 
     def _measure(self) -> Measure:
         return Measure("model", self.block.variable, shape_input=self.input_shape)
@@ -1236,6 +1248,10 @@ class AlphaPart:
             self.accuracies.variable: "(measured by the grader)",
             self.best_alpha.variable: "(the alpha whose model is most accurate)",
         }
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        sanity = Sanity(self.dataset, invert=True, keys=self.alphas)
+        return with_sanity(by_value(self, params), {self.models.variable: sanity})
 
     def _measures(self, data: Prepared) -> list[Measure]:
         inputs = (("test", data.probe_file("heldout")), ("ends", data.probe_file("ends")))

@@ -263,7 +263,7 @@ def test_homework_questions_and_items() -> None:
     assert [p.item.variable for p in texts] == ["q1c_answer", "q1d_answer"]
     assert all(p.rubric and p.model for p in texts)
     for question in homework.questions:
-        question.prompt.format(**homework.params)
+        question.prompt_for(homework.params)
     assert "f(x)" in homework.question("hw6.q1").answer_help  # how f is written is said
 
 

@@ -15,6 +15,7 @@ import jsonschema
 import xmlschema
 from fakes import FakeRunner, build_demos
 
+from graders.model.parts import TextPart
 from graders.model.questions import Homework
 from graders.student.public import release_with_manifest
 from graders.student.release import fill_answers
@@ -140,8 +141,8 @@ def reference_strings(homework: Homework) -> list[str]:
         for part in question.parts:
             for value in part.solve(homework.params).values():
                 found |= _written(value)
-            if isinstance(getattr(part, "rubric", None), str):  # a written answer's rubric
-                found |= _written(part.rubric)
+            if isinstance(part, TextPart):  # a written answer's rubric
+                found |= _written(part.rubric_for(homework.params))
     return sorted(found)
 
 
