@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from graders.model.answers import Answer, Mistake, Verdict
+from graders.model.answers import Answer, Mistake, MistakeKey, Verdict
 
 Params = Mapping[str, Any]
 
@@ -229,10 +229,12 @@ class Homework:
             if isinstance(part, Probing)
         )
 
-    def mistakes(self) -> dict[tuple[str, str], Mistake]:
-        """Every named mistake its questions declare, by (question id, mistake id)."""
+    def mistakes(self) -> dict[MistakeKey, Mistake]:
+        """Every named mistake its questions declare, by where it is declared: this homework,
+        the question and the author's short id (a question of another homework may declare
+        the same short id in its own words; ``MistakeKey.qualified`` tells them apart)."""
         return {
-            (q.id, mistake.id): mistake
+            MistakeKey(self.id, q.id, mistake.id): mistake
             for q in self.questions
             for part in q.parts
             for mistake in declared_mistakes(part)
