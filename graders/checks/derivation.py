@@ -379,7 +379,7 @@ class Derivation:
         expected = reference[step.name]
         shown = format_number(expected)
         if step.name not in own.given:
-            if answer.given and answer.kind is not Kind.ERROR:
+            if not answer.unanswered:
                 return Verdict(
                     Status.INVALID,
                     0.0,

@@ -505,7 +505,7 @@ def _loss(m: Measurement) -> str:
 
 def _not_measurable(answer: Answer, figures: Figures, extra: Mapping[str, Any]) -> Verdict | None:
     """The verdict of a model that was not given or could not be measured, else None."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if figures.problem or figures.test is None:
         reason = figures.problem or "nothing was measured"
@@ -591,7 +591,7 @@ def check_reported(
     answer: Answer, measured: float | None, margin: float, what: str = "accuracy"
 ) -> Verdict:
     """A student's reported figure (fraction, or percentage above 1) against the measured one."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if answer.kind is not Kind.NUMBER:
         return Verdict(
@@ -642,7 +642,7 @@ def check_reported_many(
 ) -> Verdict:
     """Several reported figures (per class, per α) against the measured ones, all within
     ``margin`` (figures measured as None are skipped)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     values = _array(answer)
     if values is None or measured is None or values.reshape(-1).shape != (len(measured),):
@@ -690,7 +690,7 @@ def check_reported_many(
 
 def check_history(answer: Answer, what: str) -> Verdict:
     """A loss history: at least two finite numbers, one per epoch."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     values = _array(answer)
     if values is None or values.ndim != 1 or len(values) < 2 or not np.all(np.isfinite(values)):
@@ -710,7 +710,7 @@ def check_history(answer: Answer, what: str) -> Verdict:
 
 def check_transforms(answer: Answer, changes: Answer, error: Answer, needed: int) -> Verdict:
     """Augmentation: at least ``needed`` of the student's transforms really change a batch."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     failure = _text(error)
     values = _array(changes)
@@ -742,7 +742,7 @@ def check_transforms(answer: Answer, changes: Answer, error: Answer, needed: int
 
 def check_positive(answer: Answer, what: str) -> Verdict:
     """A positive finite number (a regularisation strength)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if answer.kind is not Kind.NUMBER:
         return Verdict(
@@ -1110,7 +1110,7 @@ class BlockPart:
         n, _, h, w = self.input_shape
         want_shape, want_params = (n, self.channels, h, w), self.parameters(params)
         expected = f"output {want_shape}, {want_params} parameters"
-        if not answer.given or answer.kind is Kind.ERROR:
+        if answer.unanswered:
             return {self.block.variable: missing_verdict(answer, expected)}
         figures = read_shape_figures(answers, self._measure())
         extra = {"measured": figures.as_dict(), "input_shape": list(self.input_shape)}
@@ -1323,7 +1323,7 @@ class AlphaPart:
     def _activation(self, answers: Mapping[str, Answer]) -> Verdict:
         answer = answers.get(self.activation.variable, ABSENT)
         name = Measure("activation", self.activation.variable).name
-        if not answer.given or answer.kind is Kind.ERROR:
+        if answer.unanswered:
             return missing_verdict(answer)
         error = _text(answers.get(name("error"), ABSENT))
         values = _array(answers.get(name("values"), ABSENT))
@@ -1372,7 +1372,7 @@ class AlphaPart:
             "threshold": {"test_accuracy_min": bar.accuracy, "affine_residual_max": AFFINE},
         }
         answer = answers.get(self.models.variable, ABSENT)
-        if not answer.given or answer.kind is Kind.ERROR:
+        if answer.unanswered:
             return missing_verdict(answer)
         broken = [(a, f.problem) for a, f in zip(self.alphas, figures, strict=True) if f.problem]
         if broken:
@@ -1413,7 +1413,7 @@ class AlphaPart:
         self, answers: Mapping[str, Answer], measured: Sequence[float | None], bar: Bar
     ) -> Verdict:
         answer = answers.get(self.best_alpha.variable, ABSENT)
-        if not answer.given or answer.kind is Kind.ERROR:
+        if answer.unanswered:
             return missing_verdict(answer)
         if answer.kind is not Kind.NUMBER or float(answer.value) not in self.alphas:
             options = ", ".join(f"{a:g}" for a in self.alphas)

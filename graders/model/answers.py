@@ -68,6 +68,12 @@ class Answer:
         """Whether the student wrote something in this variable."""
         return self.kind not in (Kind.ABSENT, Kind.PLACEHOLDER)
 
+    @property
+    def unanswered(self) -> bool:
+        """Not given, or the code that computes it failed: every check's verdict for it is
+        ``missing_verdict``'s (missing, or error)."""
+        return not self.given or self.kind is Kind.ERROR
+
     def as_array(self) -> np.ndarray | None:
         """The answer as a float array (a number is a 0-d array), or None."""
         if self.kind is Kind.ARRAY:

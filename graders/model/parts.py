@@ -139,7 +139,7 @@ PRIVATE = MappingProxyType({"model": "private"})
 
 def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
     """``manual`` for a written answer, with the rubric for the person who grades it."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer, model)
     if answer.kind is not Kind.TEXT or not str(answer.value).strip():
         if answer.kind is Kind.TEXT:

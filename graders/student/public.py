@@ -469,7 +469,7 @@ def check_sanity(
 def check_form(answer: Answer, item: PublicItem) -> Verdict | None:
     """None when ``answer`` has the form ``item`` expects; else a MISSING, INVALID or ERROR
     verdict whose feedback names the problem (never the expected answer)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if answer.kind is Kind.UNSUPPORTED and item.expect is not Expect.ANY:
         return _invalid(answer, answer.note or "the answer cannot be read")
