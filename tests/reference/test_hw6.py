@@ -271,4 +271,5 @@ def test_text_answers_wait_for_a_person() -> None:
     part = next(p for p in hw6.homework().question("hw6.q1").parts if isinstance(p, TextPart))
     verdict = part.grade({"q1c_answer": text("ReLU does not saturate.")}, hw6.PARAMS)
     assert verdict["q1c_answer"].status is Status.MANUAL
-    assert verdict["q1c_answer"].extra["rubric"] == hw6.Q1C_RUBRIC
+    assert verdict["q1c_answer"].extra["rubric"] == hw6.Q1C_RUBRIC.replace("{points}", "3")
+    assert verdict["q1c_answer"].extra["rubric"].startswith("3 points.")  # the item's points
