@@ -847,27 +847,25 @@ MODEL_NOTES = {
 }
 
 
+MODEL_MISTAKES: Mapping[str, Mistake] = {
+    "swapped": CLASSES_SWAPPED,
+    "decisions": SAME_DECISIONS_ONLY,
+}
+"""The relations of the two models that are a named mistake of both formulas."""
+
+
 def _with_model(verdict: Verdict, relation: Relation) -> Verdict:
     """The item's verdict in the light of the two models' relation."""
     found = verdict.detail if isinstance(verdict.detail, FormulaDetail) else FormulaDetail()
     detail = replace(found, model_relation=relation)
-    if relation == "swapped":
+    mistake = MODEL_MISTAKES.get(relation)
+    if mistake is not None:
         return replace(
             verdict,
             status=Status.INCORRECT,
-            credit=CLASSES_SWAPPED.credit,
-            mistake=CLASSES_SWAPPED,
-            feedback=CLASSES_SWAPPED.explanation,
-            detail=detail,
-            message=None,
-        )
-    if relation == "decisions":
-        return replace(
-            verdict,
-            status=Status.INCORRECT,
-            credit=SAME_DECISIONS_ONLY.credit,
-            mistake=SAME_DECISIONS_ONLY,
-            feedback=SAME_DECISIONS_ONLY.explanation,
+            credit=mistake.credit,
+            mistake=mistake,
+            feedback=mistake.explanation,
             detail=detail,
             message=None,
         )

@@ -43,6 +43,7 @@ from graders.authoring import (
     Params,
     Question,
     TablePart,
+    Text,
     TextPart,
     Verdict,
     check_choice,
@@ -172,7 +173,7 @@ def layer_block(params: Params) -> str:
 
 
 Q1_PROMPT = """\
-**Overfitting, underfitting and dropout** (15 points).
+**Overfitting, underfitting and dropout** ({points:g} points).
 
 (a) Explain the problems of overfitting and underfitting in neural networks.
 
@@ -209,7 +210,7 @@ Dropout را در مرحلهٔ آموزش و آزمون محاسبه کنید.
 """
 
 Q1A_RUBRIC = """\
-5 points. Overfitting (2.5): the model fits the training data too closely, noise included,
+{points} points. Overfitting (2.5): the model fits the training data too closely, noise included,
 and loses its ability to generalise: low training error, high test error; high variance, low
 bias (small changes of the input change the output a lot). Underfitting (2.5): the model is
 too simple (or trained too briefly, or regularised too much) to capture the relation between
@@ -224,7 +225,8 @@ Q1A_MODEL = (
     "training and the test data; it has high bias and low variance."
 )
 Q1B_RUBRIC = """\
-2 points. Overfitting is judged by comparing the model's performance on the training data with
+{points} points. Overfitting is judged by comparing the model's performance on the training \
+data with
 its performance on held-out (validation/test) data: a low training error with a much higher
 test error means overfitting (1). The model alone is not enough: without its training and
 test (or validation) results, or data to measure them on, one cannot tell (1) — the official
@@ -297,7 +299,8 @@ def knn_level(size: str, measure: int) -> Callable[[Params], str]:
 
 
 Q2A_RUBRIC = """\
-2 points. Small K (K = 1): the prediction follows the nearest training points, noise included,
+{points} points. Small K (K = 1): the prediction follows the nearest training points, noise \
+included,
 so the model fits the training data completely: low bias, high variance (overfitting). Large K:
 each prediction averages many neighbours, so it is smoother and changes little from one
 training set to another, but it misses the detail of the function: high bias, low variance
@@ -355,7 +358,7 @@ def _truth(statement: Statement) -> Callable[[Params], str]:
 
 
 Q2B_RUBRIC = """\
-1.5 points, 0.5 per reason. (1) True: a coefficient too large shrinks the weights so much that
+{points} points, 1 per reason. (1) True: a coefficient too large shrinks the weights so much that
 the model underfits (and one too small leaves the overfitting), so regularisation can make the
 model worse. (2) False: many new features make the model more complex (more weights, sparser
 data in more dimensions), which favours overfitting. (3) False: a larger coefficient penalises
@@ -431,7 +434,8 @@ def q2c_rubric(params: Params) -> str:
     """The rubric of Q2(c)'s reasons, naming the experiments the rule assigns."""
     by = _experiments_of(params)
     return (
-        "2 points: the reasons. L1 sets weights to exactly 0 (sparse vectors); L2 shrinks every "
+        "{points} points: the reasons. L1 sets weights to exactly 0 (sparse vectors); "
+        "L2 shrinks every "
         "weight and spreads them evenly without zeros; large, uneven weights mean no "
         "regulariser. The grader's rule for the choices: a weight exactly 0 -> L1; otherwise "
         f"all |w| <= {SMALL_WEIGHT:g} and the largest at most {EVEN_RATIO:g}× the smallest "
@@ -460,7 +464,7 @@ def _vectors(params: Params) -> str:
 
 
 Q2_PROMPT = """\
-**Bias, variance and regularisation** (20 points).
+**Bias, variance and regularisation** ({points:g} points).
 
 (a) One of the algorithms used in machine learning is k-nearest neighbours (k-NN). Explain how
 the bias and the variance change as K changes: for a small K and for a large K, is the bias
@@ -506,7 +510,7 @@ Q2_PROMPT_FA = """\
 # Q3: knowledge distillation (text)
 
 Q3_PROMPT = """\
-**Knowledge distillation** (15 points).
+**Knowledge distillation** ({points:g} points).
 
 (a) What is knowledge distillation, and what is it used for?
 
@@ -533,7 +537,7 @@ Q3_TEXTS = (
         "q3a_answer",
         "What knowledge distillation is and why",
         """\
-5 points. Knowledge learned by a large (deep, accurate) teacher network is extracted and
+{points} points. Knowledge learned by a large (deep, accurate) teacher network is extracted and
 transferred to a smaller student network (3); the purpose: a model that needs less computation
 and memory, to run on devices with little processing power, while keeping most of the
 teacher's accuracy (2).
@@ -546,7 +550,7 @@ teacher's accuracy (2).
         "q3b_answer",
         "How the teacher-student architecture is trained",
         """\
-5 points. The teacher is trained first and stays frozen: its weights do not change (1). Each
+{points} points. The teacher is trained first and stays frozen: its weights do not change (1). Each
 input goes through both networks (1). The student has two losses: a classification loss
 against the true labels (e.g. categorical cross-entropy) (1) and a loss measuring how similar
 its extracted features or softened outputs are to the teacher's (1); the two are added and
@@ -561,7 +565,7 @@ back-propagated through the student only (1).
         "q3c_answer",
         "The loss that updates the student",
         """\
-5 points. The sum of the classification loss (with the true labels) and the distillation
+{points} points. The sum of the classification loss (with the true labels) and the distillation
 loss (similarity of the student's features or soft outputs to the teacher's), possibly
 weighted (5). Only one of the two: 2.
 """,
@@ -806,7 +810,7 @@ def train_digits(optimiser, lr, steps={steps}):
 '''
 
 Q4_PROMPT = """\
-**SGD and momentum at four learning rates** (10 points).
+**SGD and momentum at four learning rates** ({points:g} points).
 
 The course's notebook for this question is not available; this experiment replaces it. The
 function `train_digits(optimiser, lr, steps={steps})`, defined in the notebook's first code
@@ -837,7 +841,7 @@ Q4_PROMPT_FA = """\
 علاوهٔ توابع استفاده‌شده به صورت کامل توضیح دهید). (۱۰ نمره)
 """
 Q4_RUBRIC = """\
-4 points; the grader's diverged table and best rates are shown beside the answer. 1: what the
+{points} points; the grader's diverged table and best rates are shown beside the answer. 1: what the
 functions do: SGD steps against the gradient, w ← w − η∇L; momentum keeps a velocity
 v ← μv + ∇L and steps w ← w − ηv, so consistent gradients build up speed. 1: plain SGD: too
 small a rate learns slowly, larger rates faster, and past a limit (η above 2/λ_max of
@@ -846,16 +850,22 @@ same rate, with oscillations at the large rates; on this quadratic loss it stays
 η < 2(1 + μ)/λ_max, which explains a rate at which momentum converges and SGD diverges. 1: a
 conclusion that agrees with the runs (best rates, which diverge).
 """
-Q4_MODEL = (
-    "SGD updates w <- w - lr*grad; momentum keeps a velocity v <- 0.9 v + grad and updates "
-    "w <- w - lr*v, so steps along a consistent direction grow up to 10 times. With SGD the "
-    "smallest rate barely lowers the loss and larger rates are faster until the step is too "
-    "large for the steepest direction of the loss (lr > 2/curvature): then the loss explodes. "
-    "Momentum makes more progress at the same rate and oscillates at large rates; on this "
-    "quadratic loss heavy-ball momentum stays stable up to lr < 2(1 + 0.9)/curvature, so it "
-    "can survive a rate at which plain SGD diverges. The best rate of each is the largest one "
-    "that still converges smoothly, as the runs show."
-)
+
+
+def q4_model(params: Params) -> str:
+    """A full-marks analysis of Q4's runs, with the momentum of these parameters."""
+    momentum = float(params["momentum"])
+    return (
+        f"SGD updates w <- w - lr*grad; momentum keeps a velocity v <- {momentum:g} v + grad "
+        "and updates w <- w - lr*v, so steps along a consistent direction grow up to "
+        f"{1 / (1 - momentum):.3g} times. With SGD the smallest rate barely lowers the loss and "
+        "larger rates are faster until the step is too large for the steepest direction of the "
+        "loss (lr > 2/curvature): then the loss explodes. Momentum makes more progress at the "
+        "same rate and oscillates at large rates; on this quadratic loss heavy-ball momentum "
+        f"stays stable up to lr < 2(1 + {momentum:g})/curvature, so it can survive a rate at "
+        "which plain SGD diverges. The best rate of each is the largest one that still "
+        "converges smoothly, as the runs show."
+    )
 
 
 def _rate_list(rates: Sequence[float]) -> str:
@@ -867,7 +877,7 @@ def _rate_list(rates: Sequence[float]) -> str:
 # The homework
 
 
-def _text(variable: str, label: str, points: float, rubric: str, model: str) -> TextPart:
+def _text(variable: str, label: str, points: float, rubric: Text, model: Text) -> TextPart:
     return TextPart(Item(variable, label, points, "a string, English or Persian"), rubric, model)
 
 
@@ -876,11 +886,16 @@ def _escape(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def question_1(params: Params) -> Question:
+def q1_prompt(params: Params) -> str:
+    """Q1's prompt template, with the layer output and mask of these parameters."""
+    return Q1_PROMPT.replace("{layer_block}", _escape(layer_block(params)))
+
+
+def question_1() -> Question:
     return Question(
         id="hw2.q1",
         title="Overfitting, underfitting and dropout",
-        prompt=Q1_PROMPT.replace("{layer_block}", _escape(layer_block(params))),
+        prompt=q1_prompt,
         prompt_fa=Q1_PROMPT_FA,
         parts=(
             _text("q1a_answer", "Overfitting and underfitting", 5.0, Q1A_RUBRIC, Q1A_MODEL),
@@ -895,14 +910,23 @@ def question_1(params: Params) -> Question:
     )
 
 
-def question_2(params: Params) -> Question:
+def q2_prompt(params: Params) -> str:
+    """Q2's prompt template, with the statements and the weight vectors of these parameters."""
     statements = {f"statement_{n}": _escape(s.text) for n, s in enumerate(STATEMENTS, start=1)}
     prompt = Q2_PROMPT.replace("{vectors}", _escape(_vectors(params)))
     for key, text in statements.items():
         prompt = prompt.replace("{" + key + "}", text)
-    prompt_fa = Q2_PROMPT_FA.replace(
+    return prompt
+
+
+def q2_prompt_fa(params: Params) -> str:
+    """Q2's Persian prompt, with the statements and the weight vectors of these parameters."""
+    return Q2_PROMPT_FA.replace(
         "{statements_fa}", "\n".join(f"- {s.text_fa}" for s in STATEMENTS)
     ).replace("{vectors}", _vectors(params))
+
+
+def question_2() -> Question:
     knn = tuple(
         ChoicePart(Item(variable, label, 1.0, '"low" or "high"'), LEVELS, knn_level(size, m))
         for variable, label, size, m in KNN_ITEMS
@@ -916,15 +940,15 @@ def question_2(params: Params) -> Question:
     return Question(
         id="hw2.q2",
         title="Bias, variance and regularisation",
-        prompt=prompt,
-        prompt_fa=prompt_fa,
+        prompt=q2_prompt,
+        prompt_fa=q2_prompt_fa,
         parts=(
             *knn,
             _text("q2a_reason", "Why K changes bias and variance", 2.0, Q2A_RUBRIC, Q2A_MODEL),
             *truths,
             _text("q2b_reasons", "Reasons for the three statements", 3.0, Q2B_RUBRIC, Q2B_MODEL),
             *regulariser_parts(),
-            _text("q2c_reason", "Why each regulariser", 2.0, q2c_rubric(params), q2c_model(params)),
+            _text("q2c_reason", "Why each regulariser", 2.0, q2c_rubric, q2c_model),
         ),
         answer_help='Levels: "low" or "high"; statements: "true" or "false" (Persian درست/غلط '
         'is accepted); regularisers: "L1", "L2" or "none".',
@@ -944,15 +968,20 @@ def question_3() -> Question:
     )
 
 
-def question_4(params: Params) -> Question:
+def q4_prompt(params: Params) -> str:
+    """Q4's prompt template, with the learning rates of these parameters."""
+    return Q4_PROMPT.replace("{rate_list}", _rate_list(params["rates"]))
+
+
+def question_4() -> Question:
     return Question(
         id="hw2.q4",
         title="SGD and momentum at four learning rates",
-        prompt=Q4_PROMPT.replace("{rate_list}", _rate_list(params["rates"])),
+        prompt=q4_prompt,
         prompt_fa=Q4_PROMPT_FA,
         parts=(
             optimiser_comparison(),
-            _text("q4_analysis", "Analysis of the runs", 4.0, Q4_RUBRIC, Q4_MODEL),
+            _text("q4_analysis", "Analysis of the runs", 4.0, Q4_RUBRIC, q4_model),
         ),
         answer_help='Learning rates as numbers (0.01) or text ("0.01"); the table as a list of '
         "lists of 0/1 (True/False is read as 1/0).",
@@ -973,10 +1002,10 @@ def homework() -> Homework:
         id="hw2",
         title="Series 2: overfitting, regularisation and optimisers",
         questions=(
-            question_1(params),
-            question_2(params),
+            question_1(),
+            question_2(),
             question_3(),
-            question_4(params),
+            question_4(),
             *training.hw2_q5(),
         ),
         params=params,

@@ -217,7 +217,7 @@ def network_text(params: Params) -> str:
 
 
 Q3B_RUBRIC = """\
-4 points. 2-D convolution (2): the kernel slides over height and width (spanning all input
+{points} points. 2-D convolution (2): the kernel slides over height and width (spanning all input
 channels), giving a 2-D feature map per filter; it captures spatial patterns (edges, textures,
 shapes) in images: classification, detection, segmentation. 3-D convolution (2): the kernel
 also slides along a third axis (depth or time), giving a 3-D feature map; it captures patterns
@@ -296,7 +296,7 @@ Q1_TEXTS = (
         "Too high a learning rate",
         3.0,
         """\
-3 points. Problems (1.5): steps overshoot the minimum, so the loss oscillates or grows
+{points} points. Problems (1.5): steps overshoot the minimum, so the loss oscillates or grows
 (divergence); training is unstable; weights and losses can explode to inf/NaN. Detection
 (1.5): plot the training loss per iteration or epoch: large oscillations, a rising loss or
 NaN; an erratic or rising validation loss. Listing "overfitting" as a symptom earns nothing.
@@ -310,7 +310,7 @@ NaN; an erratic or rising validation loss. Listing "overfitting" as a symptom ea
         "Too low a learning rate",
         3.0,
         """\
-3 points. Problems (1.5): very slow convergence, many more epochs for an acceptable result;
+{points} points. Problems (1.5): very slow convergence, many more epochs for an acceptable result;
 the optimiser can stall on plateaus, in poor local minima or near saddle points. Detection
 (1.5): the loss falls very slowly or flattens early at a high value; training and validation
 errors stay high after many epochs. A remedy (raise the rate, a schedule, an adaptive
@@ -325,7 +325,7 @@ optimiser) is a plus, not required.
         "Saddle points; Adam vs SGD",
         4.0,
         """\
-4 points. Saddle point (1.5): the gradient is zero but it is a minimum along some directions
+{points} points. Saddle point (1.5): the gradient is zero but it is a minimum along some directions
 and a maximum along others (common in high dimensions); gradient steps become tiny there, so
 SGD slows down or stalls. Adam (1): its momentum and per-parameter adaptive steps (dividing by
 the root of the squared-gradient average) keep it moving and escape faster than plain SGD.
@@ -397,7 +397,7 @@ of convolutional layers and the challenges (limitations) they face. Answer in a 
 two, in English or Persian.
 """
 Q5_RUBRIC = """\
-8 points: 4 for strengths, 4 for limitations, each needing a practical example for full
+{points} points: 4 for strengths, 4 for limitations, each needing a practical example for full
 marks. Strengths: local connectivity and weight sharing (far fewer parameters than dense
 layers), translation equivariance, hierarchical features (edges -> textures -> objects) that
 transfer to new tasks (e.g. a pretrained VGG/ResNet fine-tuned on medical images). Limitations:
@@ -441,7 +441,7 @@ Q6_TEXTS = (
         "q6a_answer",
         "What 1×1 convolutions are for",
         """\
-2 points. Changing the number of channels per position, mostly reducing it (dimensionality
+{points} points. Changing the number of channels per position, mostly reducing it (dimensionality
 reduction, cheaper later layers) (1); mixing the channels with learned weights and adding a
 nonlinearity (more depth at little cost) (1).
 """,
@@ -453,7 +453,7 @@ nonlinearity (more depth at little cost) (1).
         "q6b_answer",
         "What a 1×1 filter's feature map represents",
         """\
-2 points. Each output value is a learned weighted sum (linear combination) of the input
+{points} points. Each output value is a learned weighted sum (linear combination) of the input
 channels at the same position, plus a bias (then an activation): a fully connected layer
 applied to the channel vector of every pixel.
 """,
@@ -464,7 +464,7 @@ applied to the channel vector of every pixel.
         "q6c_answer",
         "How its feature map differs",
         """\
-2 points. It keeps the input's height and width (1), and it combines channels only, with no
+{points} points. It keeps the input's height and width (1), and it combines channels only, with no
 spatial neighbourhood: it detects no spatial pattern, unlike larger filters, whose maps
 respond to patterns over neighbouring pixels (1).
 """,
@@ -475,7 +475,7 @@ respond to patterns over neighbouring pixels (1).
         "q6d_answer",
         "Architectures that use 1×1 convolutions",
         """\
-2 points, 1 per architecture with its use: Inception/GoogLeNet (1×1 reductions before the 3×3
+{points} points, 1 per architecture with its use: Inception/GoogLeNet (1×1 reductions before the 3×3
 and 5×5 convolutions, projection after pooling); ResNet bottleneck blocks (1×1 to reduce and
 restore channels); also Network in Network, MobileNet (pointwise convolutions), SqueezeNet.
 """,
@@ -487,7 +487,7 @@ restore channels); also Network in Network, MobileNet (pointwise convolutions), 
         "q6e_answer",
         "When 1×1 convolutions do not help",
         """\
-2 points. Yes (0.5), with a case (1.5): inputs with very few channels (a grayscale or RGB
+{points} points. Yes (0.5), with a case (1.5): inputs with very few channels (a grayscale or RGB
 image at the first layer) where there is little to mix or reduce; small or shallow networks;
 tasks needing spatial patterns, which a 1×1 filter cannot capture on its own; reducing the
 channels too far loses information.
@@ -590,13 +590,18 @@ def question_1() -> Question:
     )
 
 
-def question_3(params: Params) -> Question:
+def q3_prompt(params: Params) -> str:
+    """Q3's prompt template, with the network of these parameters."""
+    return Q3_PROMPT.replace("{network}", network_text(params)).replace(
+        "{last_filters}", str(params["filters"][-1])
+    )
+
+
+def question_3() -> Question:
     return Question(
         id="hw3.q3",
         title="Parameters of a 1-D CNN",
-        prompt=Q3_PROMPT.replace("{network}", network_text(params)).replace(
-            "{last_filters}", str(params["filters"][-1])
-        ),
+        prompt=q3_prompt,
         parts=(
             *cnn_parts(),
             _text("q3b_answer", "2-D vs 3-D convolution", 4.0, Q3B_RUBRIC, Q3B_MODEL),
@@ -635,11 +640,16 @@ def question_6() -> Question:
     )
 
 
-def question_7(params: Params) -> Question:
+def q7_prompt(params: Params) -> str:
+    """Q7's prompt template, with the branches of these parameters."""
+    return Q7_PROMPT.replace("{branch_list}", _branch_list(params))
+
+
+def question_7() -> Question:
     return Question(
         id="hw3.q7",
         title="An Inception module",
-        prompt=Q7_PROMPT.replace("{branch_list}", _branch_list(params)),
+        prompt=q7_prompt,
         parts=(
             *_shape_parts("q7", inception_shape, 1.0, "Inception output"),
             NumberPart(
@@ -661,11 +671,11 @@ def homework() -> Homework:
         title="Series 3: learning rates and convolutional networks",
         questions=(
             question_1(),
-            question_3(params),
+            question_3(),
             training.hw3_q4(),
             question_5(),
             question_6(),
-            question_7(params),
+            question_7(),
             training.hw3_q7(),
         ),
         params=params,

@@ -222,7 +222,7 @@ Answer in a few sentences, in English or Persian.
 """
 
 Q1_RUBRIC = """\
-5 points. 2: adaptive methods converge faster on the training data and need less tuning of
+{points} points. 2: adaptive methods converge faster on the training data and need less tuning of
 the learning rate (good with sparse data). 2: SGD (with momentum / Nesterov) and a good
 learning-rate schedule often generalises better than Adam, at the cost of more epochs and
 tuning. 1: a reason or source (e.g. adaptive steps settle in sharper minima; published

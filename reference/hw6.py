@@ -259,11 +259,11 @@ Q1_HELP = (
 )
 
 Q1C_RUBRIC = """\
-3 points. Cheap to compute (a comparison, no exponential) (1); does not saturate for positive
+{points} points. Cheap to compute (a comparison, no exponential) (1); does not saturate for positive
 inputs, so its gradient (1) does not vanish as the sigmoid's and tanh's do (≤ 0.25 and ≤ 1,
 tending to 0), which lets deep networks train and converge faster (1); sparse activations
 (exact zeros for negative inputs) (1). Mentioning the dying-ReLU drawback is a plus, not
-required; more than 3 points is not given.
+required; more than {points} points is not given.
 """
 Q1C_MODEL = (
     "ReLU is cheap to compute, and it does not saturate for positive inputs: its gradient there "
@@ -271,7 +271,7 @@ Q1C_MODEL = (
     "train faster with ReLU. It also gives sparse activations (exact zeros for negative inputs)."
 )
 Q1D_RUBRIC = """\
-4 points. Similarities (1.5): unbounded above like ReLU (no saturation for large positive x,
+{points} points. Similarities (1.5): unbounded above like ReLU (no saturation for large positive x,
 close to x there), bounded below / close to 0 for large negative x. Advantages (2.5): smooth
 (differentiable everywhere), non-monotonic with small negative outputs, so neurons with
 negative inputs still get a gradient (no dying units); the bounded negative part acts as a

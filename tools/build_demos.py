@@ -49,7 +49,7 @@ for epoch in range(2):
 """
 
 
-def _hw4_from_history(epochs: tuple[int, ...] = (1, 2)) -> dict[str, str]:
+def hw4_from_history(epochs: tuple[int, ...] = (1, 2)) -> dict[str, str]:
     """Answer sources that read the values the student's own code computed."""
     values: dict[str, str] = {}
     for e in epochs:
@@ -115,7 +115,7 @@ def _code(source: str) -> Any:
     return nbformat.v4.new_code_cell(source)
 
 
-def _with_work(nb: Any, *sources: str) -> Any:
+def with_work(nb: Any, *sources: str) -> Any:
     """Insert the student's own code cells before the first answer cell."""
     first = next(i for i, c in enumerate(nb.cells) if "grader" in c.metadata)
     nb.cells[first - 1 : first - 1] = [_code(s) for s in sources]
@@ -190,27 +190,27 @@ hw6,seed-student,q1d_answer,3,"Similarities, non-monotonicity right; init claim 
 
 def hw4_demos(release: Any) -> dict[str, Callable[[], Any]]:
     converged = {"converged": '"no"', "q1_answer": HW4_Q1_TEXT}
-    computed = {**_hw4_from_history(), **converged}
+    computed = {**hw4_from_history(), **converged}
     return {
-        "correct": lambda: _with_work(fill_answers(release, computed), HW4_WORK),
+        "correct": lambda: with_work(fill_answers(release, computed), HW4_WORK),
         "seed-97521252": lambda: fill_answers(release, {**HW4_SEED, "q1_answer": HW4_Q1_SEED}),
-        "partial": lambda: _with_work(
-            fill_answers(release, {**_hw4_from_history((1,)), "e2_h1": "history[1][0]"}),
+        "partial": lambda: with_work(
+            fill_answers(release, {**hw4_from_history((1,)), "e2_h1": "history[1][0]"}),
             HW4_WORK,
         ),
-        "crashes": lambda: _with_work(
+        "crashes": lambda: with_work(
             fill_answers(release, computed),
             HW4_WORK.replace("for epoch in range(2):", "for epoch in range(1):"),
             "# epoch 2 by hand\nh1_2 = i1 * w1_new + i2 * w2_new  # NameError: never defined\n"
             "history.append(None)",
         ),
-        "hangs": lambda: _with_work(
+        "hangs": lambda: with_work(
             fill_answers(release, computed),
             HW4_WORK,
             "# keep training until the loss is exactly zero\nwhile loss > 0:\n    pass",
         ),
-        "slip-follow-through": lambda: _with_work(fill_answers(release, computed), HW4_SLIP_WORK),
-        "slip-sign-flipped": lambda: _with_work(fill_answers(release, computed), HW4_SIGN_WORK),
+        "slip-follow-through": lambda: with_work(fill_answers(release, computed), HW4_SLIP_WORK),
+        "slip-sign-flipped": lambda: with_work(fill_answers(release, computed), HW4_SIGN_WORK),
     }
 
 
@@ -365,7 +365,7 @@ def hw2_demos(release: Any) -> dict[str, Callable[[], Any]]:
         "q4_best_momentum": 'best_rate("momentum")',
     }
     return {
-        "correct": lambda: _with_work(fill_answers(release, correct), HW2_Q4_WORK),
+        "correct": lambda: with_work(fill_answers(release, correct), HW2_Q4_WORK),
         "official-key": lambda: fill_answers(release, HW2_KEY),
     }
 
@@ -593,7 +593,7 @@ HW1_SEED = {
 
 def hw1_demos(release: Any) -> dict[str, Callable[[], Any]]:
     return {
-        "correct": lambda: _with_work(fill_answers(release, HW1_ANSWERS), HW1_WORK),
+        "correct": lambda: with_work(fill_answers(release, HW1_ANSWERS), HW1_WORK),
         "seed-student": lambda: fill_answers(release, HW1_SEED),
     }
 
@@ -668,7 +668,7 @@ HW6_SEED = {
 
 def hw6_demos(release: Any) -> dict[str, Callable[[], Any]]:
     return {
-        "correct": lambda: _with_work(fill_answers(release, HW6_ANSWERS), HW6_WORK),
+        "correct": lambda: with_work(fill_answers(release, HW6_ANSWERS), HW6_WORK),
         "seed-student": lambda: fill_answers(release, HW6_SEED),
     }
 

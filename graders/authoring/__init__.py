@@ -1,8 +1,18 @@
 """Authoring: everything a course author imports to write a homework's reference module.
 
 A reference module (``reference/hwN.py``) declares its questions, parameters and solutions
-with these names only; the engine's modules behind them may move without a homework
-changing. See ``reference/hw4.py`` for a complete example.
+with these names only (besides numpy, sympy and the standard library); the engine's modules
+behind them may move without a homework changing. See ``reference/hw4.py`` for a complete
+example.
+
+- Numbers, prompts and rubrics: a prompt is a template of the parameters (``{eta:g}``, and
+  ``{points:g}`` for the question's points); a prompt, a rubric or a model answer may also be
+  a function of the parameters (``Text``), resolved for each student's numbers.
+- A homework's own kind of part implements ``Part`` (``items``, ``solve``, ``grade``; ``Probe``
+  for one that runs code in the kernel), and may say what its items expect in the public
+  manifest (``Describing``: ``Expectation``, ``Expect``, ``Sanity``); without that it is
+  described by the type of its reference values.
+- A ``Mistake`` is declared with a short id; the engine knows it with its homework's.
 """
 
 from graders.checks.choice import (
@@ -57,6 +67,12 @@ from graders.model.answers import (
     Status,
     Verdict,
 )
+from graders.model.described import (
+    Describing,
+    Expect,
+    Expectation,
+    Sanity,
+)
 from graders.model.parts import (
     ChoicePart,
     ExpressionPart,
@@ -71,7 +87,10 @@ from graders.model.questions import (
     Limits,
     Names,
     Params,
+    Part,
+    Probe,
     Question,
+    Text,
     Variation,
 )
 from graders.model.related import RelatedParts
@@ -100,7 +119,10 @@ __all__ = [
     "Constraint",
     "DataShelf",
     "Derivation",
+    "Describing",
     "Diagnosis",
+    "Expect",
+    "Expectation",
     "ExpressionPart",
     "FormulaDetail",
     "Homework",
@@ -115,14 +137,18 @@ __all__ = [
     "Options",
     "Params",
     "ParseError",
+    "Part",
     "Penalty",
     "Prepared",
+    "Probe",
     "Question",
     "RelatedParts",
     "Rule",
+    "Sanity",
     "Status",
     "Step",
     "TablePart",
+    "Text",
     "TextPart",
     "Tolerance",
     "TwinPart",

@@ -226,7 +226,7 @@ def check_choice(
         raise ValueError(f"expected ids {sorted(unknown) or '(none)'} are not among the options")
     shown_expected = _join(wanted, " and " if multiple else " or ")
 
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer, shown_expected)
 
     pieces = _pieces(answer, lookup)

@@ -49,6 +49,7 @@ from graders.model.answers import (
     kind_phrase,
     missing_verdict,
 )
+from graders.model.described import Expect, Expectation
 from graders.model.questions import Item, Params
 
 Numeric = Callable[..., float]
@@ -273,6 +274,12 @@ class Derivation:
         env = self.evaluate(params)
         return {s.name: env[s.name] for s in self.steps if s.asked}
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        """Every asked step is a number, compared with ``tolerance`` (``Describing``)."""
+        return {
+            i.variable: Expectation(Expect.NUMBER, tolerance=self.tolerance) for i in self.items
+        }
+
     def formula(self, name: str) -> sympy.Expr:
         for step in self.steps:
             if step.name == name:
@@ -413,7 +420,7 @@ class Derivation:
         expected = reference[step.name]
         shown = format_number(expected)
         if step.name not in own.given:
-            if answer.given and answer.kind is not Kind.ERROR:
+            if not answer.unanswered:
                 return Verdict(
                     Status.INVALID,
                     0.0,

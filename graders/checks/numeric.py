@@ -232,7 +232,7 @@ def check_number(answer: Answer, check: NumberCheck) -> Verdict:
     A number written as text ("1/4", "۰٫۲۵", "25%") is read as one, and the verdict says how
     it was read; text that is not a number is invalid, with the reason.
     """
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer, format_number(check.expected))
     try:
         number, how = number_from_text(answer, check.units)

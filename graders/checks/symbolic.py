@@ -258,7 +258,7 @@ def check_expression(
     vary with the machine's load (it changes only the wording and ``FormulaDetail.confirmed_by``).
     """
     expected = shown_as or sympy.sstr(reference)
-    if answer.kind in (Kind.ABSENT, Kind.PLACEHOLDER, Kind.ERROR):
+    if answer.unanswered:
         return missing_verdict(answer, expected)
     signs = declared_signs(reference)
     notation = {name: _standardise(value, signs) for name, value in substitutions.items()}

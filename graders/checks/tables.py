@@ -342,7 +342,7 @@ def check_table(
         raise ValueError("the expected table must be finite")
     shown_expected = _display(reference)
 
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer, shown_expected)
     if answer.kind not in (Kind.ARRAY, Kind.NUMBER):
         return Verdict(

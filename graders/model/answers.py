@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -68,6 +68,12 @@ class Answer:
         """Whether the student wrote something in this variable."""
         return self.kind not in (Kind.ABSENT, Kind.PLACEHOLDER)
 
+    @property
+    def unanswered(self) -> bool:
+        """Not given, or the code that computes it failed: every check's verdict for it is
+        ``missing_verdict``'s (missing, or error)."""
+        return not self.given or self.kind is Kind.ERROR
+
     def as_array(self) -> np.ndarray | None:
         """The answer as a float array (a number is a 0-d array), or None."""
         if self.kind is Kind.ARRAY:
@@ -85,14 +91,37 @@ class Mistake:
     """A named wrong variant of an answer: an id, what it means, optional partial credit.
 
     ``explanation`` is English; ``persian`` is the same explanation for ``--lang fa`` pages,
-    declared beside it (a page with none shows the English). The id is local to the homework
-    that declares it: two homeworks may both name an ``update-sign``, each in its own notation.
+    declared beside it (a page with none shows the English). The author writes the short id;
+    it is local to the homework that declares it: two homeworks may both name an
+    ``update-sign``, each in its own notation, and where homeworks meet the mistake is known by
+    its homework too (``MistakeKey``, ``qualified_mistake``).
     """
 
     id: str
     explanation: str
     credit: float = 0.0
     persian: str = ""
+
+
+def qualified_mistake(homework: str, mistake: str) -> str:
+    """A named mistake's id with its homework's (``hw4:update-sign``): unique across homeworks.
+
+    A results record keeps the short id under ``mistake`` beside its ``assignment``; this is
+    the key for whatever puts records of several homeworks together."""
+    return f"{homework}:{mistake}"
+
+
+class MistakeKey(NamedTuple):
+    """Where a named mistake is declared: its homework, its question and its short id."""
+
+    homework: str
+    question: str
+    mistake: str
+
+    @property
+    def qualified(self) -> str:
+        """``hw4:update-sign`` (``qualified_mistake``)."""
+        return qualified_mistake(self.homework, self.mistake)
 
 
 @runtime_checkable

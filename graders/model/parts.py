@@ -35,7 +35,8 @@ from graders.model.answers import (
     kind_phrase,
     missing_verdict,
 )
-from graders.model.questions import Item, Params
+from graders.model.described import Expect, Expectation
+from graders.model.questions import POINTS, Item, Params, Text, resolve
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class ChoicePart:
 
     def solve(self, params: Params) -> Mapping[str, Any]:
         return {self.item.variable: self.expected(params)}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        options = {k: tuple(sorted(set(v) | {k})) for k, v in sorted(self.options.items())}
+        return {self.item.variable: Expectation(Expect.CHOICE, options=options)}
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         answer = answers.get(self.item.variable, ABSENT)
@@ -74,6 +79,10 @@ class NumberPart:
     def solve(self, params: Params) -> Mapping[str, Any]:
         return {self.item.variable: self.expected(params)}
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        expect = Expect.INTEGER if self.tolerance.integer else Expect.NUMBER
+        return {self.item.variable: Expectation(expect, tolerance=self.tolerance)}
+
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         check = NumberCheck(
             self.expected(params),
@@ -89,30 +98,44 @@ class TextPart:
     """A free-text answer: graded by a person against ``rubric`` (verdict ``manual``).
 
     Until an override gives it points it earns none; a blank answer is ``missing`` and needs
-    nobody. ``model`` is the answer a TA would accept, shown in the student's report beside
+    nobody. ``rubric`` may say the item's points as ``{points}`` (they are declared once, on
+    the item). ``model`` is the answer a TA would accept, shown in the student's report beside
     their answer ("Expected"); a course that keeps it from students declares ``private``, and
-    the reports say so in its place (the rubric still reaches whoever grades it).
+    the reports say so in its place (the rubric still reaches whoever grades it). Either may
+    be a function of the parameters (``Text``), resolved for each student's numbers.
     """
 
     item: Item
-    rubric: str
-    model: str = ""
+    rubric: Text
+    model: Text = ""
     private: bool = False
 
     @property
     def items(self) -> tuple[Item, ...]:
         return (self.item,)
 
+    def rubric_for(self, params: Params) -> str:
+        """The rubric for these parameters, its ``{points}`` the item's points."""
+        return resolve(self.rubric, params).replace("{" + POINTS + "}", f"{self.item.points:g}")
+
+    def model_for(self, params: Params) -> str:
+        """The model answer for these parameters."""
+        return resolve(self.model, params)
+
     def solve(self, params: Params) -> Mapping[str, Any]:
-        return {self.item.variable: self.model or self.rubric}
+        return {self.item.variable: self.model_for(params) or self.rubric_for(params)}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return {self.item.variable: Expectation(Expect.TEXT)}
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         answer = answers.get(self.item.variable, ABSENT)
+        rubric = self.rubric_for(params)
         if self.private:
-            verdict = check_text(answer, self.rubric)
+            verdict = check_text(answer, rubric)
             text = verdict.detail if isinstance(verdict.detail, TextDetail) else TextDetail()
             return {self.item.variable: replace(verdict, detail=replace(text, private=True))}
-        return {self.item.variable: check_text(answer, self.rubric, self.model)}
+        return {self.item.variable: check_text(answer, rubric, self.model_for(params))}
 
 
 @dataclass(frozen=True)
@@ -136,7 +159,7 @@ class TextDetail:
 
 def check_text(answer: Answer, rubric: str, model: str = "") -> Verdict:
     """``manual`` for a written answer, with the rubric for the person who grades it."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer, model)
     if answer.kind is not Kind.TEXT or not str(answer.value).strip():
         if answer.kind is Kind.TEXT:
@@ -194,6 +217,11 @@ class TablePart:
         table = np.asarray(self.expected(params), dtype=float) + 0.0  # -0.0 reads as 0.0
         return {self.item.variable: table.tolist()}
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        shape = tuple(int(n) for n in np.shape(np.asarray(self.expected(params), dtype=float)))
+        tolerance = Tolerance(rtol=self.rtol, atol=self.atol)
+        return {self.item.variable: Expectation(Expect.TABLE, shape=shape, tolerance=tolerance)}
+
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         answer = answers.get(self.item.variable, ABSENT)
         verdict = check_table(
@@ -243,6 +271,11 @@ class ExpressionPart:
 
     def solve(self, params: Params) -> Mapping[str, Any]:
         return {self.item.variable: sympy.sstr(self.expected(params))}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        """Presence only: the manifest has always said ``any`` of a formula (the reference is
+        text), so a student's check does not parse it."""
+        return {self.item.variable: Expectation(Expect.ANY)}
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         reference = self.expected(params)

@@ -16,10 +16,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from graders.model.answers import Answer, Mistake, Verdict
+from graders.model.answers import Answer, Mistake, MistakeKey, Verdict
 from graders.model.context import CheckContext, probed
 
 Params = Mapping[str, Any]
+
+Text = str | Callable[[Params], str]
+"""Words an author writes that may depend on the parameters: the text itself, or a function
+of the parameters that gives it (resolved for each student's numbers at release and in the
+reports, ``resolve``)."""
+
+
+def resolve(text: Text, params: Params) -> str:
+    """``text`` for these parameters: a function's value, or the text as it is."""
+    return text if isinstance(text, str) else text(params)
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,14 @@ class Question:
 
     id: str  # "hw4.q2"
     title: str
-    prompt: str  # markdown, English; ``{name}`` fields are filled from the parameters
+    # markdown, English: a template whose ``{name}`` fields are filled from the parameters
+    # (and ``{points}`` with the question's points, so they are stated once, on the items), or
+    # a function of the parameters giving the template (for what a field cannot say: a table)
+    prompt: Text
     parts: tuple[Part, ...]
-    prompt_fa: str = ""  # the Persian original, where the course has it
+    # the Persian original, where the course has it: as it is (its LaTeX has braces), or a
+    # function of the parameters
+    prompt_fa: Text = ""
     answer_help: str = ""  # how to write the answer (symbolic syntax, units ...)
     # Whether a student's own check (``grade.py check``) may show this question's correctness
     # and points before grading. Off by default: only well-formedness is shown. Opting in puts
@@ -91,6 +106,20 @@ class Question:
     @property
     def points(self) -> float:
         return sum(item.points for item in self.items)
+
+    def prompt_for(self, params: Params, lang: str = "en") -> str:
+        """The prompt with these parameters' numbers, in ``lang`` (``fa``: the Persian one,
+        where there is one; else the English). The English template's ``{name}`` fields are
+        filled, ``{points}`` with ``points`` (a field the parameters lack raises
+        ``KeyError``); the Persian is as it is, or its function's value."""
+        if lang == "fa" and self.prompt_fa:
+            return resolve(self.prompt_fa, params)
+        return resolve(self.prompt, params).format(**{**params, POINTS: self.points})
+
+
+POINTS = "points"
+"""The field of a prompt (``{points:g}``) and of a rubric (``{points}``) that says the
+question's or the item's points, declared once on the items."""
 
 
 @dataclass(frozen=True)
@@ -204,10 +233,12 @@ class Homework:
             if isinstance(part, Probing)
         )
 
-    def mistakes(self) -> dict[tuple[str, str], Mistake]:
-        """Every named mistake its questions declare, by (question id, mistake id)."""
+    def mistakes(self) -> dict[MistakeKey, Mistake]:
+        """Every named mistake its questions declare, by where it is declared: this homework,
+        the question and the author's short id (a question of another homework may declare
+        the same short id in its own words; ``MistakeKey.qualified`` tells them apart)."""
         return {
-            (q.id, mistake.id): mistake
+            MistakeKey(self.id, q.id, mistake.id): mistake
             for q in self.questions
             for part in q.parts
             for mistake in declared_mistakes(part)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from graders.model.answers import Answer, Status, Verdict
+from graders.model.described import Expectation, expectations
 from graders.model.questions import Item, Params, Part
 
 
@@ -31,6 +32,9 @@ class RelatedParts:
 
     def solve(self, params: Params) -> Mapping[str, Any]:
         return {name: value for part in self.parts for name, value in part.solve(params).items()}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return {v: e for part in self.parts for v, e in expectations(part, params).items()}
 
     def grade(self, answers: Mapping[str, Answer], params: Params) -> Mapping[str, Verdict]:
         verdicts: dict[str, Verdict] = {}

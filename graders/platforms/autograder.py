@@ -139,30 +139,32 @@ def _secret(root: Path) -> str:
         return ""
 
 
-def _failure(reason: str) -> dict[str, object]:
-    return {"score": 0.0, "output": reason, "visibility": "visible", "tests": []}
-
-
 def run(root: Path, homework: str) -> int:
     """Grade the notebook under ``root/submission`` into ``root/results/results.json``."""
     from graders.execute import NbclientRunner
     from graders.model.results import write_json
     from graders.runtime.sandbox import choose_mode
-    from graders.student.ci import CheckSetupError, check_notebook, gradescope
+    from graders.student.ci import (
+        CheckSetupError,
+        check_notebook,
+        gradescope,
+        gradescope_failure,
+    )
 
     results = root / "results" / "results.json"
     notebook = _notebook(root / "submission", homework)
     if notebook is None:
-        write_json(results, _failure(f"No notebook (.ipynb) was submitted for {homework}."))
+        reason = f"No notebook (.ipynb) was submitted for {homework}."
+        write_json(results, gradescope_failure(reason))
         return 0
     try:
         runner = NbclientRunner(choose_mode("auto", fallback=True))
         report = check_notebook(notebook, runner, homework, secret=_secret(root))
     except CheckSetupError as exc:
-        write_json(results, _failure(f"The notebook cannot be graded: {exc}"))
+        write_json(results, gradescope_failure(f"The notebook cannot be graded: {exc}"))
         return 0
     except Exception as exc:  # the grader's own failure: the student gets a results.json
-        write_json(results, _failure(f"The grader failed ({type(exc).__name__}: {exc})."))
+        write_json(results, gradescope_failure(f"The grader failed ({type(exc).__name__}: {exc})."))
         return 0
     write_json(results, gradescope(report))
     return 0

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graders.model.answers import qualified_mistake
 from graders.model.parts import TextDetail
 from graders.model.questions import Homework
 from graders.report.charts import Bin, bins_of
@@ -258,14 +259,16 @@ class MistakeRow:
 
 
 def common_mistakes(records: Sequence[Record], messages: Messages) -> list[MistakeRow]:
-    """Named mistakes, the most widespread (by students) first."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    """Named mistakes, the most widespread (by students) first; a mistake is known by its
+    homework too (records of two homeworks that name the same id are two rows)."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for record in records:
         for test in _tests(record):
             mistake = test.get("mistake")
             if not mistake:
                 continue
-            key = (str(test.get("question")), str(mistake))
+            qualified = qualified_mistake(str(record.get("assignment")), str(mistake))
+            key = (str(test.get("question")), str(mistake), qualified)
             entry = found.setdefault(
                 key, {"students": set(), "items": 0, "text": "", "persian": ""}
             )
@@ -281,7 +284,7 @@ def common_mistakes(records: Sequence[Record], messages: Messages) -> list[Mista
             tuple(sorted(entry["students"])),
             entry["items"],
         )
-        for (question, mistake), entry in found.items()
+        for (question, mistake, _), entry in found.items()
     ]
     return sorted(rows, key=lambda m: (-len(m.students), -m.items, m.question, m.mistake))
 

@@ -183,11 +183,10 @@ def _prompt(homework: Homework, question_id: str, lang: str) -> str:
         question = homework.question(question_id)
     except KeyError:
         return ""
-    text = question.prompt_fa if lang == "fa" and question.prompt_fa else question.prompt
     try:
-        return text.format(**homework.params)
+        return question.prompt_for(homework.params, lang)
     except (KeyError, IndexError, ValueError):
-        return text
+        return question.prompt if isinstance(question.prompt, str) else ""
 
 
 def _derivation_of(homework: Homework, question_id: str) -> Derivation | None:

@@ -147,9 +147,7 @@ def application(review: Review) -> Starlette:
             view=view,
             title=titles.get(view.question.id, view.question.title),
             label=labels.get(variable, view.item.label),
-            prompt=view.question.prompt_fa
-            if review.lang == "fa" and view.question.prompt_fa
-            else view.question.prompt,
+            prompt=view.question.prompt_for(homework.params, review.lang),
             next_item=after[0] if after else "",
         )
 

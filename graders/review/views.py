@@ -177,7 +177,8 @@ def seed_rubrics(homework: Homework, book: Gradebook, grader: str) -> None:
     """Give every written item of ``homework`` the rubric items its rubric text suggests,
     unless it has had rubric items before (``Gradebook.seed_rubric``)."""
     for variable, part in text_parts(homework).items():
-        book.seed_rubric(homework.id, variable, seed_items(part.rubric, part.item.points), grader)
+        rubric = part.rubric_for(homework.params)
+        book.seed_rubric(homework.id, variable, seed_items(rubric, part.item.points), grader)
 
 
 def item_view(
@@ -216,8 +217,8 @@ def item_view(
         item,
         part is not None,
         tuple(book.rubric(homework.id, variable)),
-        part.model if part else "",
-        part.rubric if part else "",
+        part.model_for(homework.params) if part else "",
+        part.rubric_for(homework.params) if part else "",
         views,
         recheck,
     )

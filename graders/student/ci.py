@@ -515,6 +515,12 @@ def gradescope(report: CheckReport) -> dict[str, Any]:
     }
 
 
+def gradescope_failure(reason: str) -> dict[str, Any]:
+    """Gradescope's ``results.json`` for a notebook that could not be checked: no tests, a
+    score of 0 and the reason, shown to the student."""
+    return {"score": 0.0, "output": reason, "visibility": visibility(True), "tests": []}
+
+
 def _graded_tests(report: CheckReport) -> list[dict[str, Any]]:
     """Reference mode: a test per hidden question with its real score, shown once the grades
     are published (the shown questions' points are in their answers' tests already)."""

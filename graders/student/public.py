@@ -20,7 +20,6 @@ opts in, and never an expected value.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -29,13 +28,11 @@ from typing import Any
 
 import nbformat
 import numpy as np
-import sympy
 
 from graders.checks.choice import check_choice
-from graders.checks.derivation import Derivation
 from graders.checks.numeric import NumberCheck, Tolerance, check_number
 from graders.checks.tables import check_table, describe_shape
-from graders.checks.training import AlphaPart, Measure, ModelPart, TwinPart, build_probe
+from graders.checks.training import Measure, build_probe
 from graders.checks.training import measure as measure_outputs
 from graders.model.answers import (
     ABSENT,
@@ -48,7 +45,7 @@ from graders.model.answers import (
     missing_verdict,
 )
 from graders.model.context import CheckContext, context_or_stand_in, graded, probed, solved
-from graders.model.parts import ChoicePart, NumberPart, TextPart
+from graders.model.described import Expect, Expectation, Sanity, expectations
 from graders.model.questions import Homework, Item, Limits, Params, Part, Probe, Probing, Question
 from graders.model.variants import Student, for_student
 from graders.runtime.data import Images, Prepared, to_npy
@@ -65,18 +62,6 @@ SANITY_SAMPLE = 500  # images of the kernel's own test split a model is run on, 
 FLOOR_SHARE = 0.15  # the sanity floor: chance, and this share of the way from chance to 100%
 
 
-class Expect(StrEnum):
-    """The kind of answer an item expects, as the public manifest names it."""
-
-    NUMBER = "number"
-    INTEGER = "integer"  # a count: a whole number
-    CHOICE = "choice"
-    TEXT = "text"
-    TABLE = "table"
-    EXPRESSION = "expression"
-    ANY = "any"  # anything (a trained model, ...): only presence is checked
-
-
 class Source(StrEnum):
     """Where an item's correctness came from."""
 
@@ -87,28 +72,6 @@ class Source(StrEnum):
 
 class ManifestError(ValueError):
     """The notebook's public manifest is missing or malformed."""
-
-
-@dataclass(frozen=True)
-class Sanity:
-    """The public check of a trained model: the grader runs it on the first images of the
-    kernel's own test split of ``dataset`` (``x_test``, whose labels the student has too), and
-    it must give one row of class scores per image (one number for two classes) and do clearly
-    better than chance: at least ``floor``. Never the question's bar, never the grader's
-    held-out images."""
-
-    dataset: str
-    classes: tuple[int, ...] = ()  # only these classes; the last one is label 1 (binary)
-    invert: bool = False  # the images followed by their inverted copies (1 - x)
-    keys: tuple[float, ...] = ()  # a list of models (or a dict by these keys): the best counts
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "dataset": self.dataset,
-            "classes": list(self.classes),
-            "invert": self.invert,
-            "keys": list(self.keys),
-        }
 
 
 @dataclass(frozen=True)
@@ -301,76 +264,45 @@ def manifest_of(homework: Homework) -> Manifest:
 def describe(part: Part, params: Params, show: bool) -> tuple[PublicItem, ...]:
     """What a student may know about each item of ``part``; the answer itself only if ``show``.
 
-    Known parts say what they expect; any other part is described by the type of its reference
-    values (a number, a table and its shape, a formula), which says nothing of the values.
-    The reference is computed only when it is needed (an unknown part, or ``show``).
+    Each part says what its items expect (``graders.model.described.Describing``); any other
+    part is described by the type of its reference values (a number, a table and its shape, a
+    formula), which says nothing of the values. The reference is computed only when a part
+    needs it to describe itself, or for ``show``.
     """
-    known = isinstance(part, ChoicePart | TextPart | NumberPart | Derivation)
-    solved = part.solve(params) if show or not known else {}
-    sanity = sanity_of(part)
-    items = []
-    for item in part.items:
-        expect, extra = _expectation(part, solved.get(item.variable))
-        extra["sanity"] = sanity.get(item.variable)
-        items.append(PublicItem(item.variable, item.label, item.points, expect, **extra))
+    described = expectations(part, params)
+    items = tuple(_public_item(item, described[item.variable]) for item in part.items)
     if not show:
-        return tuple(items)
-    return tuple(_with_answer(i, part, solved.get(i.variable)) for i in items)
+        return items
+    solved = part.solve(params)
+    return tuple(_with_answer(i, described[i.variable], solved.get(i.variable)) for i in items)
 
 
-def _expectation(part: Part, reference: Any) -> tuple[Expect, dict[str, Any]]:
-    if isinstance(part, ChoicePart):
-        options = {k: tuple(sorted(set(v) | {k})) for k, v in sorted(part.options.items())}
-        return Expect.CHOICE, {"options": options}
-    if isinstance(part, TextPart):
-        return Expect.TEXT, {}
-    if isinstance(part, NumberPart):
-        return (Expect.INTEGER if part.tolerance.integer else Expect.NUMBER), {}
-    if isinstance(part, Derivation):
-        return Expect.NUMBER, {}
-    return _expectation_of_value(reference)
+def _public_item(item: Item, expected: Expectation) -> PublicItem:
+    return PublicItem(
+        item.variable,
+        item.label,
+        item.points,
+        expected.expect,
+        shape=expected.shape,
+        options=expected.options,
+        sanity=expected.sanity,
+    )
 
 
-def _expectation_of_value(value: Any) -> tuple[Expect, dict[str, Any]]:
-    """The kind of answer a reference value asks for, from its type and shape alone."""
-    if isinstance(value, bool | np.bool_):
-        return Expect.ANY, {}
-    if isinstance(value, numbers.Integral):
-        return Expect.INTEGER, {}
-    if isinstance(value, numbers.Real):
-        return Expect.NUMBER, {}
-    if isinstance(value, sympy.Basic):
-        return (Expect.NUMBER if value.is_number else Expect.EXPRESSION), {}
-    if isinstance(value, np.ndarray | list | tuple):
-        try:
-            array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            return Expect.ANY, {}
-        return Expect.TABLE, {"shape": tuple(int(n) for n in array.shape)}
-    return Expect.ANY, {}
-
-
-def _with_answer(item: PublicItem, part: Part, reference: Any) -> PublicItem:
+def _with_answer(item: PublicItem, expected: Expectation, reference: Any) -> PublicItem:
     """``item`` carrying its reference answer, where the public check can compare with it."""
     if reference is None:
         return item
     if item.expect in (Expect.NUMBER, Expect.INTEGER):
-        tolerance = getattr(part, "tolerance", None)
-        tolerance = tolerance if isinstance(tolerance, Tolerance) else Tolerance()
+        tolerance = expected.tolerance or Tolerance()
         if item.expect is Expect.INTEGER:
             tolerance = replace(tolerance, integer=True)
         return replace(item, answer=float(reference), tolerance=tolerance)
     if item.expect is Expect.CHOICE and isinstance(reference, str):
         return replace(item, answer=reference)
     if item.expect is Expect.TABLE:
-        rtol, atol = getattr(part, "rtol", None), getattr(part, "atol", None)
-        tolerance = (
-            Tolerance(rtol=float(rtol), atol=float(atol))
-            if isinstance(rtol, float) and isinstance(atol, float)
-            else None
-        )
         answer = np.asarray(reference, dtype=float).tolist()
-        return replace(item, answer=answer, tolerance=tolerance)
+        return replace(item, answer=answer, tolerance=expected.tolerance)
     return item
 
 
@@ -410,16 +342,10 @@ def write_variant_releases(
 # The sanity floor of a trained model
 
 
-def sanity_of(part: Part) -> dict[str, Sanity]:
+def sanity_of(part: Part, params: Params) -> dict[str, Sanity]:
     """The public check of each trained model of ``part``, by answer variable."""
-    if isinstance(part, ModelPart):
-        return {part.model.variable: Sanity(part.dataset)}
-    if isinstance(part, TwinPart):
-        twin = Sanity(part.dataset, tuple(part.classes))
-        return {part.sequential.variable: twin, part.module.variable: twin}
-    if isinstance(part, AlphaPart):
-        return {part.models.variable: Sanity(part.dataset, invert=True, keys=part.alphas)}
-    return {}
+    found = expectations(part, params)
+    return {v: e.sanity for v, e in found.items() if e.sanity is not None}
 
 
 def sanity_floor(chance: float) -> float:
@@ -558,7 +484,7 @@ def check_sanity(
 def check_form(answer: Answer, item: PublicItem) -> Verdict | None:
     """None when ``answer`` has the form ``item`` expects; else a MISSING, INVALID or ERROR
     verdict whose feedback names the problem (never the expected answer)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if answer.kind is Kind.UNSUPPORTED and item.expect is not Expect.ANY:
         return _invalid(answer, answer.note or "the answer cannot be read")
@@ -729,6 +655,12 @@ class FormPart:
         if self.inner is not None:
             return solved(self.inner, params, context)
         return {i.variable: i.answer for i in self.public if i.answer is not None}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return {
+            i.variable: Expectation(i.expect, i.shape, i.options, i.sanity, i.tolerance)
+            for i in self.public
+        }
 
     def grade(
         self, answers: Mapping[str, Answer], params: Params, context: CheckContext | None = None

@@ -1,7 +1,8 @@
 """Release: the student notebook of a homework, written from its reference module.
 
 In:  a ``Homework``.
-Out: an nbformat notebook — each question as markdown with its parameters filled in, one answer
+Out: an nbformat notebook — each question as markdown with its parameters' numbers (the
+     homework's own, or a student's variant: ``Question.prompt_for``), one answer
      cell per question with a placeholder (``...``) for every answer variable, and ``grader``
      metadata naming the assignment — and ``fill_answers`` to put values into those cells
      (what the tests and the demo submissions use).
@@ -34,11 +35,12 @@ def _answer_cell(question: Question) -> Any:
 
 
 def _question_markdown(question: Question, params: Mapping[str, Any]) -> str:
-    parts = [f"## {question.title} ({question.id})", "", question.prompt.format(**params)]
+    parts = [f"## {question.title} ({question.id})", "", question.prompt_for(params)]
     if question.answer_help:
         parts += ["", "**How to answer:** " + question.answer_help]
     if question.prompt_fa:
-        parts += ["", '<div dir="rtl" lang="fa">', "", question.prompt_fa, "", "</div>"]
+        persian = question.prompt_for(params, "fa")
+        parts += ["", '<div dir="rtl" lang="fa">', "", persian, "", "</div>"]
     return "\n".join(parts)
 
 

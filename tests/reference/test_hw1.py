@@ -836,4 +836,4 @@ def test_homework_questions_and_items() -> None:
     assert homework.question("hw1.q1").points == pytest.approx(29 * hw1.STEP_POINTS)
     for question in homework.questions:
         assert question.prompt_fa, question.id
-        question.prompt.format(**homework.params)  # every field of the prompt is a parameter
+        question.prompt_for(homework.params)  # every field of the prompt is a parameter

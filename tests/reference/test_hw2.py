@@ -545,13 +545,13 @@ def test_every_item_is_solved_and_named_once(book: Homework) -> None:
 
 
 def test_prompts_state_the_parameters(book: Homework) -> None:
-    q1 = book.question("hw2.q1").prompt.format(**book.params)
+    q1 = book.question("hw2.q1").prompt_for(book.params)
     assert "keep probability" in q1 and "fraction of units kept" in q1
     for row in hw2.OUTPUT:
         assert "  ".join(f"{x:5g}" for x in row) in q1
-    q2 = book.question("hw2.q2").prompt.format(**book.params)
+    q2 = book.question("hw2.q2").prompt_for(book.params)
     assert "W_exp3 = [13.3, 23.5, 53.2, 5.1]" in q2 and "K = 25" in q2
-    q4 = book.question("hw2.q4").prompt.format(**book.params)
+    q4 = book.question("hw2.q4").prompt_for(book.params)
     assert "0.001, 0.01, 0.1 and 1" in q4 and "momentum=0.9" in q4
     assert all(q.prompt_fa for q in book.questions if not q.id.startswith("hw2.q5"))
     assert "def train_digits(optimiser, lr, steps=100)" in book.setup

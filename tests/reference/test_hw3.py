@@ -216,7 +216,7 @@ def test_inception_matches_torch(book: Homework) -> None:
 
 
 def test_inception_branches_are_the_questions(book: Homework) -> None:
-    prompt = " ".join(book.question("hw3.q7").prompt.format(**book.params).split())
+    prompt = " ".join(book.question("hw3.q7").prompt_for(book.params).split())
     assert "1×1 conv (16 filters) -> 5×5 conv (32 filters)" in prompt
     assert "3×3 max-pool -> 1×1 conv (16 filters)" in prompt
     assert "32×32 input" in prompt and "no batch normalisation" in prompt
@@ -300,9 +300,9 @@ def test_every_item_is_solved_and_named_once(book: Homework) -> None:
 
 
 def test_prompts_state_the_parameters(book: Homework) -> None:
-    q3 = book.question("hw3.q3").prompt.format(**book.params)
+    q3 = book.question("hw3.q3").prompt_for(book.params)
     assert f"L = {book.params['length']}" in q3 and "59 steps of 64 channels" in q3
     assert "Conv1D(32 filters, kernel 5) -> MaxPool1D(2)" in q3 and "Dense(128) -> Dense(5)" in q3
-    q6 = book.question("hw3.q6").prompt.format(**book.params)
+    q6 = book.question("hw3.q6").prompt_for(book.params)
     assert "3 filters of size 1×1" in q6 and "4×4 pixels with 3 channels" in q6
     assert not any(q.prompt_fa for q in book.questions)  # the seed has no question text

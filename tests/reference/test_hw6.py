@@ -263,7 +263,7 @@ def test_homework_questions_and_items() -> None:
     assert [p.item.variable for p in texts] == ["q1c_answer", "q1d_answer"]
     assert all(p.rubric and p.model for p in texts)
     for question in homework.questions:
-        question.prompt.format(**homework.params)
+        question.prompt_for(homework.params)
     assert "f(x)" in homework.question("hw6.q1").answer_help  # how f is written is said
 
 
@@ -271,4 +271,5 @@ def test_text_answers_wait_for_a_person() -> None:
     part = next(p for p in hw6.homework().question("hw6.q1").parts if isinstance(p, TextPart))
     verdict = part.grade({"q1c_answer": text("ReLU does not saturate.")}, hw6.PARAMS)
     assert verdict["q1c_answer"].status is Status.MANUAL
-    assert verdict["q1c_answer"].details["rubric"] == hw6.Q1C_RUBRIC
+    assert verdict["q1c_answer"].details["rubric"] == hw6.Q1C_RUBRIC.replace("{points}", "3")
+    assert verdict["q1c_answer"].details["rubric"].startswith("3 points.")  # the item's points

@@ -78,7 +78,7 @@ def answers_of(homework: Homework, index: int) -> dict[str, str]:
     for question in homework.questions:
         for part in question.parts:
             if isinstance(part, TextPart):
-                text = written_answer(index, part.model, part.item.variable)
+                text = written_answer(index, part.model_for(homework.params), part.item.variable)
                 source[part.item.variable] = repr(text)
     if index < WRONG_P:
         source["q1c_p"] = repr(0.25)

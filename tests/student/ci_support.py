@@ -15,6 +15,7 @@ import jsonschema
 import xmlschema
 from fakes import FakeRunner, build_demos
 
+from graders.model.parts import TextPart
 from graders.model.questions import Homework
 from graders.student.public import release_with_manifest
 from graders.student.release import fill_answers
@@ -25,7 +26,8 @@ GRADESCOPE_SCHEMA = HERE / "gradescope.schema.json"
 
 # The student's own working for HW4 Q2 (plain Python, two epochs of gradient descent), as the
 # demo builder writes it.
-HW4_WORK: str = build_demos().HW4_WORK
+_DEMOS = build_demos()
+HW4_WORK: str = _DEMOS.HW4_WORK
 
 Q1_TEXT = repr(
     "Adam converges faster on the training data; SGD with momentum often generalises better."
@@ -72,30 +74,13 @@ def core(hw4: Homework) -> Homework:
     return replace(hw4, questions=questions, setup="")
 
 
-def from_history(epochs: Iterable[int] = (1, 2)) -> dict[str, str]:
-    """Answer sources that read the values the student's own code computed."""
-    values: dict[str, str] = {}
-    for e in epochs:
-        row = f"history[{e - 1}]"
-        values |= {
-            f"e{e}_h1": f"{row}[0]",
-            f"e{e}_h2": f"{row}[1]",
-            f"e{e}_y_hat": f"{row}[2]",
-            f"e{e}_loss": f"{row}[3]",
-        }
-        for k in range(1, 7):
-            values[f"e{e}_dw{k}"] = f"{row}[4][{k - 1}]"
-            values[f"e{e}_w{k}"] = f"{row}[5][{k - 1}]"
-    return values
+from_history = _DEMOS.hw4_from_history
+"""Answer sources that read the values the student's own code computed (``history``)."""
 
 
-def with_work(nb: Any, source: str = HW4_WORK) -> Any:
-    """``nb`` with the student's working inserted before the first answer cell."""
-    import nbformat
-
-    first = next(i for i, c in enumerate(nb.cells) if "grader" in c.metadata)
-    nb.cells.insert(first - 1, nbformat.v4.new_code_cell(source))
-    return nb
+def with_work(nb: Any, *sources: str) -> Any:
+    """``nb`` with the student's working (by default HW4 Q2's) before the first answer cell."""
+    return _DEMOS.with_work(nb, *(sources or (HW4_WORK,)))
 
 
 def correct(hw4: Homework, converged: str = '"no"') -> Any:
@@ -140,8 +125,8 @@ def reference_strings(homework: Homework) -> list[str]:
         for part in question.parts:
             for value in part.solve(homework.params).values():
                 found |= _written(value)
-            if isinstance(getattr(part, "rubric", None), str):  # a written answer's rubric
-                found |= _written(part.rubric)
+            if isinstance(part, TextPart):  # a written answer's rubric
+                found |= _written(part.rubric_for(homework.params))
     return sorted(found)
 
 

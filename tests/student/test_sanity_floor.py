@@ -189,7 +189,7 @@ def test_every_trained_model_has_a_floor_below_its_bars(books: Mapping[str, Home
             found |= {i.variable for i in question.items if i.sanity is not None}
             assert all(i.expect is Expect.ANY for i in question.items if i.sanity is not None)
         for part in (p for q in homework.questions for p in q.parts):
-            for variable, sanity in sanity_of(part).items():
+            for variable, sanity in sanity_of(part, homework.params).items():
                 binary = len(sanity.classes) == 2
                 worst = max(0.5 if binary else 0.1, np.bincount(digits).max() / len(digits))
                 lowest = min(bar.accuracy for bar in part.bars.values())  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from ci_support import (
     hidden_strings,
     junit_schema,
     leaks,
+    with_work,
 )
 from fakes import ROOT
 
@@ -74,20 +75,14 @@ def no_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _with_work(nb: Any) -> Any:
-    first = next(i for i, c in enumerate(nb.cells) if "grader" in c.metadata)
-    nb.cells[first - 1 : first - 1] = [nbformat.v4.new_code_cell(s) for s in (HW4_WORK, Q3_WORK)]
-    return nb
-
-
 def _correct(released: Any) -> str:
     answers = {**from_history(), "converged": '"no"', "q1_answer": Q1_TEXT, **Q3_ANSWERS}
-    return nbformat.writes(_with_work(fill_answers(released, answers)))
+    return nbformat.writes(with_work(fill_answers(released, answers), HW4_WORK, Q3_WORK))
 
 
 def _partly(released: Any) -> str:
     answers = {**from_history((1,)), "converged": '"maybe"', "q1_answer": Q1_TEXT}
-    return nbformat.writes(_with_work(fill_answers(released, answers)))
+    return nbformat.writes(with_work(fill_answers(released, answers), HW4_WORK, Q3_WORK))
 
 
 def _malformed(released: Any) -> str:

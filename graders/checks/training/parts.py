@@ -56,8 +56,9 @@ from graders.checks.training.verdicts import (
     unjudged,
     with_mistake,
 )
-from graders.model.answers import ABSENT, Answer, Kind, Verdict, missing_verdict
+from graders.model.answers import ABSENT, Answer, Verdict, missing_verdict
 from graders.model.context import CheckContext, context_or_stand_in
+from graders.model.described import Expectation, Sanity, by_value, with_sanity
 from graders.model.questions import Item, Params, Probe
 from graders.runtime.data import Images, Prepared, to_npy
 
@@ -136,6 +137,9 @@ class ModelPart:
     def solve(self, params: Params, context: CheckContext | None = None) -> Mapping[str, Any]:
         """Descriptions: a trained model cannot be written as a value."""
         return {i.variable: f"({i.label}: measured by the grader)" for i in self.items}
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return with_sanity(by_value(self, params), {self.model.variable: Sanity(self.dataset)})
 
     def _measures(self, data: Prepared) -> list[Measure]:
         found = [_model_measure(self.model.variable, data)]
@@ -303,6 +307,11 @@ class TwinPart:
     def solve(self, params: Params, context: CheckContext | None = None) -> Mapping[str, Any]:
         return {i.variable: f"({i.label}: measured by the grader)" for i in self.items}
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        twin = Sanity(self.dataset, tuple(self.classes))
+        sanity = {self.sequential.variable: twin, self.module.variable: twin}
+        return with_sanity(by_value(self, params), sanity)
+
     def _file(self, data: Prepared) -> str:
         return data.probe_file("heldout-" + "-".join(map(str, self.classes)))
 
@@ -391,6 +400,9 @@ class BlockPart:
             f"{self.parameters(params)} parameters"
         }
 
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        return by_value(self, params)
+
     def _measure(self) -> Measure:
         return Measure("model", self.block.variable, shape_input=self.input_shape)
 
@@ -401,7 +413,7 @@ class BlockPart:
         answer = answers.get(self.block.variable, ABSENT)
         n, _, h, w = self.input_shape
         want_shape, want_params = (n, self.channels, h, w), self.parameters(params)
-        if not answer.given or answer.kind is Kind.ERROR:
+        if answer.unanswered:
             expected = f"output {want_shape}, {want_params} parameters"
             return {self.block.variable: missing_verdict(answer, expected)}
         figures = read_shape_figures(answers, self._measure())
@@ -473,6 +485,10 @@ class AlphaPart:
             self.accuracies.variable: "(measured by the grader)",
             self.best_alpha.variable: "(the alpha whose model is most accurate)",
         }
+
+    def expectations(self, params: Params) -> Mapping[str, Expectation]:
+        sanity = Sanity(self.dataset, invert=True, keys=self.alphas)
+        return with_sanity(by_value(self, params), {self.models.variable: sanity})
 
     def _measures(self, data: Prepared) -> list[Measure]:
         inputs = (("test", data.probe_file("heldout")), ("ends", data.probe_file("ends")))

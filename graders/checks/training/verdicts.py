@@ -155,7 +155,7 @@ def _loss(m: Measurement) -> Said:
 
 def not_measurable(answer: Answer, figures: Figures, detail: TrainingDetail) -> Verdict | None:
     """The verdict of a model that was not given or could not be measured, else None."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if figures.problem or figures.test is None:
         reason = figures.problem or "nothing was measured"
@@ -294,7 +294,7 @@ def check_reported(
     answer: Answer, measured: float | None, margin: float, what: str = "accuracy"
 ) -> Verdict:
     """A student's reported figure (fraction, or percentage above 1) against the measured one."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     accuracy = what == "accuracy"
     if answer.kind is not Kind.NUMBER:
@@ -363,7 +363,7 @@ def check_reported_many(
 ) -> Verdict:
     """Several reported figures (per class, per α) against the measured ones, all within
     ``margin`` (figures measured as None are skipped)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     values = array_of(answer)
     if values is None or measured is None or values.reshape(-1).shape != (len(measured),):
@@ -419,7 +419,7 @@ HISTORIES = ("train loss", "test loss")
 def check_history(answer: Answer, what: str) -> Verdict:
     """A loss history (``what``: one of ``HISTORIES``): at least two finite numbers, one per
     epoch."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     values = array_of(answer)
     name = what.replace(" ", "_")
@@ -444,7 +444,7 @@ def check_history(answer: Answer, what: str) -> Verdict:
 
 def check_transforms(answer: Answer, changes: Answer, error: Answer, needed: int) -> Verdict:
     """Augmentation: at least ``needed`` of the student's transforms really change a batch."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     failure = text_of(error)
     values = array_of(changes)
@@ -486,7 +486,7 @@ def check_transforms(answer: Answer, changes: Answer, error: Answer, needed: int
 
 def check_positive(answer: Answer, what: str) -> Verdict:
     """A positive finite number (a regularisation strength)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if answer.kind is not Kind.NUMBER:
         return Verdict(
@@ -642,7 +642,7 @@ def activation_verdict(
 ) -> Verdict:
     """A parametric activation's values at ``points`` for each of ``alphas`` against
     max(x, 0) + α·min(x, 0)."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     x = np.asarray(points)
     want = np.array([parametric_activation(x, a) for a in alphas])
@@ -690,7 +690,7 @@ def alpha_models_verdict(
         threshold={"test_accuracy_min": bar.accuracy, "affine_residual_max": AFFINE},
         nulls=("affine_residual",) if residual is None else (),
     )
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     broken = [(a, f.problem) for a, f in zip(alphas, figures, strict=True) if f.problem]
     if broken:
@@ -743,7 +743,7 @@ def best_alpha_verdict(
     answer: Answer, measured: Sequence[float | None], alphas: Sequence[float], margin: float
 ) -> Verdict:
     """The student's best α: its measured accuracy within ``margin`` of the measured best."""
-    if not answer.given or answer.kind is Kind.ERROR:
+    if answer.unanswered:
         return missing_verdict(answer)
     if answer.kind is not Kind.NUMBER or float(answer.value) not in alphas:
         options = ", ".join(f"{a:g}" for a in alphas)
