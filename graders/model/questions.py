@@ -85,8 +85,9 @@ class Question:
     # no other way to compare with them.
     show_result: bool = False
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
+        """Its parts' items (made once: scoring asks for them for every item it scores)."""
         return tuple(item for part in self.parts for item in part.items)
 
     @property
