@@ -15,7 +15,6 @@ answers unreadable.
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import textwrap
@@ -28,6 +27,7 @@ import numpy as np
 from graders.model.answers import ABSENT, Answer, Kind
 from graders.model.questions import Probe
 from graders.runtime import in_kernel
+from graders.runtime.sources import source_of
 
 MAX_PAYLOAD = 8 * 2**20  # characters of harvest output the grader will read
 MAX_TEXT = 20_000  # characters of one text answer
@@ -40,7 +40,7 @@ KERNEL_NAME = "__grader_harvest"  # what the cell binds while it runs, then dele
 def harvest_source(names: Sequence[str], nonce: str) -> str:
     """The grader-written cell that prints ``nonce`` + JSON of the named variables: the source
     of ``graders.runtime.in_kernel.harvest``, called once and deleted."""
-    body = inspect.getsource(in_kernel.harvest).replace("def harvest(", f"def {KERNEL_NAME}(", 1)
+    body = source_of(in_kernel.harvest).replace("def harvest(", f"def {KERNEL_NAME}(", 1)
     call = f"{KERNEL_NAME}({list(names)!r}, {nonce!r}, {MAX_TEXT}, {MAX_ELEMENTS}, {MAX_LIST})"
     return f"{body.strip()}\n\n\n{call}\ndel {KERNEL_NAME}"
 

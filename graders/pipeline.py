@@ -43,7 +43,7 @@ from graders.model.questions import Homework, Probe
 from graders.model.results import SubmissionResult, write_json
 from graders.model.variants import AnswerSheet, for_student, variant_matches
 from graders.platforms.late import LatePolicy, apply_late
-from graders.platforms.similarity import write_similarity
+from graders.platforms.similarity_cache import write_similarity_once
 from graders.report.reporter import VARIANT_MATCHES, Reporter
 from graders.review.gradebook import note_batch, with_person_grades
 from graders.runtime.cache import job_key, load, store
@@ -381,7 +381,8 @@ def grade_batch(
         matches = copy_signals(catalogue[assignment], settings, results)
         write_json(settings.out / assignment / VARIANT_MATCHES, {"matches": matches})
         handed = [s for s in submissions if s.assignment == assignment]
-        write_similarity(settings.out / assignment, handed, catalogue[assignment])
+        cache = settings.cache_dir.parent  # the same file as before when nothing changed
+        write_similarity_once(settings.out / assignment, handed, catalogue[assignment], cache)
         for match in matches:
             echo(
                 f"{assignment}/{match['student']}: {len(match['variables'])} answers match "

@@ -16,6 +16,7 @@ update step is judged at the size of its change through ``Step.scale``.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -177,6 +178,13 @@ SIGMOID = sympy.Function("sigma")
 def written_expr(text: str, names: Sequence[str]) -> sympy.Expr:
     """A step's written formula as an unevaluated sympy expression: its terms and factors in
     the order written (print it with ``order="none"``)."""
+    return _written_expr(text, tuple(names))
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_expr(text: str, names: tuple[str, ...]) -> sympy.Expr:
+    """``written_expr``, memoized: every student's page shows the course's written steps, and
+    parsing one is a millisecond of sympy (sympy expressions are immutable)."""
     scope: dict[str, Any] = {n: sympy.Symbol(n) for n in names}
     scope["sigmoid"] = SIGMOID
     return parse_expr(text, local_dict=scope, global_dict=_PARSE_GLOBALS, evaluate=False)

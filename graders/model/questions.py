@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 from graders.model.answers import Answer, Mistake, MistakeKey, Verdict
@@ -99,8 +100,9 @@ class Question:
     # no other way to compare with them.
     show_result: bool = False
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
+        """Its parts' items (made once: scoring asks for them for every item it scores)."""
         return tuple(item for part in self.parts for item in part.items)
 
     @property
@@ -206,9 +208,10 @@ class Homework:
             {i.variable: own.items.get(i.variable) or i.label for i in self.items},
         )
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
-        """Every item, in question order."""
+        """Every item, in question order (made once per homework: a batch asks for them many
+        times per student)."""
         return tuple(item for q in self.questions for item in q.items)
 
     @property

@@ -51,7 +51,7 @@ from graders.checks.training.detail import TrainingDetail
 from graders.model.answers import MANUAL, MISSING, Detail, Message, Status, Verdict
 from graders.model.overrides import Override
 from graders.model.parts import ExpressionDetail, TextDetail
-from graders.model.questions import Homework
+from graders.model.questions import Homework, Names
 from graders.model.results import SubmissionResult
 from graders.report.charts import line_plot_svg
 from graders.report.i18n import Messages
@@ -175,7 +175,8 @@ def question_views(
     result: SubmissionResult, homework: Homework, messages: Messages
 ) -> tuple[QuestionView, ...]:
     """Every question of ``result``, ready for the student template."""
-    return tuple(_question(q, homework, messages) for q in result.questions)
+    names = homework.names(messages.lang)  # titles and labels in the page's language
+    return tuple(_question(q, homework, messages, names) for q in result.questions)
 
 
 def _prompt(homework: Homework, question_id: str, lang: str) -> str:
@@ -197,10 +198,11 @@ def _derivation_of(homework: Homework, question_id: str) -> Derivation | None:
     return next((p for p in question.parts if isinstance(p, Derivation)), None)
 
 
-def _question(q: QuestionResult, homework: Homework, messages: Messages) -> QuestionView:
+def _question(
+    q: QuestionResult, homework: Homework, messages: Messages, names: Names
+) -> QuestionView:
     derivation = _derivation_of(homework, q.id)
     steps = {s.name: s.formula for s in derivation.steps} if derivation else {}
-    names = homework.names(messages.lang)  # titles and labels in the page's language
     items = [
         replace(
             _item(item, steps, messages, _written(derivation, item.variable)),

@@ -13,6 +13,7 @@ module), question titles and item labels from the homework itself (``Homework.na
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -711,9 +712,11 @@ def _unbracketed(core: str) -> str:
     return core
 
 
+@functools.lru_cache(maxsize=4096)
 def text_direction(text: str) -> str:
     """``rtl`` when most letters of ``text`` are written right to left, ``ltr`` when most are
-    left to right, ``auto`` when it has none.
+    left to right, ``auto`` when it has none (memoized: a page asks for each label's and
+    message's direction, the same on every student's page).
 
     Students mix Persian and English (``Adam و RMSprop ...``); the browser's ``dir="auto"``
     looks only at the first letter, which would set such a Persian answer left to right.

@@ -9,11 +9,15 @@ Out: ``markdown_html``: safe HTML (``markupsafe.Markup``). CommonMark with table
 
 from __future__ import annotations
 
+import functools
+
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 
+@functools.lru_cache(maxsize=1024)
 def markdown_html(text: str) -> Markup:
-    """``text`` rendered: ``**bold**``, backticks, lists, tables; every HTML tag escaped."""
+    """``text`` rendered: ``**bold**``, backticks, lists, tables; every HTML tag escaped.
+    Memoized: each question's prompt is the same on every student's page."""
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     return Markup(parser.render(text))

@@ -241,22 +241,26 @@ class Reporter:
         )
 
     def write_class_pages(self, assignments: Sequence[str]) -> None:
+        read: dict[str, list[dict[str, Any]]] = {}
         for assignment in assignments:
-            records = self.records(assignment)
+            records = read[assignment] = self.records(assignment)
             folder = self.student_dir(assignment)
             write_atomic(folder / "grades.csv", gradebook(records, self.catalogue.get(assignment)))
             page = self.class_page(assignment, records, read_json(folder / VARIANT_MATCHES))
             write_atomic(folder / "index.html", page)
-        self.write_index()
+        self.write_index(read)
 
     def _title(self, assignment: str) -> str:
         homework = self.catalogue.get(assignment)
         return homework.names(self.messages.lang).title if homework else ""
 
-    def write_index(self) -> None:
+    def write_index(self, read: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
+        """``<out>/index.html``; ``read``: the records of assignments already read from disk
+        (by ``write_class_pages``), not read again."""
         rows = []
+        read = read or {}
         for folder in sorted(p for p in self.out.glob("*") if p.is_dir()):
-            records = self.records(folder.name)
+            records = read[folder.name] if folder.name in read else self.records(folder.name)
             if records:
                 rows.append(
                     {

@@ -13,13 +13,13 @@ planted under a probe's name is never read.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graders.model.questions import Probe
 from graders.runtime import in_kernel
+from graders.runtime.sources import source_of
 
 _RESULTS: Mapping[str, tuple[str, ...]] = {
     "model": (
@@ -78,7 +78,7 @@ def build_probe(measures: Sequence[Measure], files: Mapping[str, bytes]) -> Prob
     variables = tuple(dict.fromkeys(v for m in measures for v in m.variables))
     blank = "\n".join(f"{name} = None" for name in variables)
     specs = [m.spec() for m in measures]
-    kernel = inspect.getsource(in_kernel.probe).replace("def probe(", "def _grader_probe(", 1)
+    kernel = source_of(in_kernel.probe).replace("def probe(", "def _grader_probe(", 1)
     source = (
         f"{blank}\n{kernel.strip()}\n\n"
         f"get_ipython().user_ns.update(_grader_probe({specs!r}))\n"
