@@ -19,8 +19,10 @@ Equivalence is decided numerically and confirmed symbolically:
 2. A numeric match is confirmed by proving ``student - reference == 0``: ``cancel`` after
    ``rewrite(exp)`` first (fast, and enough for sigmoid/tanh/sech/softplus identities), then
    ``simplify``. sympy cannot be interrupted, so the proof runs in a child process (forked,
-   so it starts at once with the expressions in hand) that is waited for ``symbolic_timeout``
-   seconds and then killed: a hard answer never leaves a proof running to slow later checks.
+   so it starts at once with the expressions in hand) that may use ``symbolic_timeout``
+   seconds of processor time (at most ``PROOF_WALL_FACTOR`` times that on the clock) and is
+   then killed: a hard answer never leaves a proof running to slow later checks, and a busy
+   machine does not cut a proof a quiet one would finish.
    If it has not finished, the verdict stays correct and says it was confirmed numerically
    only. ``FormulaDetail.confirmed_by`` records which route settled it.
 3. A numeric mismatch is incorrect; the named mistakes are then compared the same way, and the
@@ -39,9 +41,11 @@ import os
 import random
 import select
 import signal
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -96,8 +100,8 @@ GIVEN_SHOWN = 300
 TYPESET_LIMIT = 600
 """Longest formula (as sympy text) also typeset as MathML in the detail; longer ones get LaTeX."""
 
-SYMBOLIC_TIMEOUT = 0.5
-"""Seconds the symbolic proof is waited for."""
+SYMBOLIC_TIMEOUT = 1.5
+"""Seconds of processor time the symbolic proof may use."""
 
 RANGES: tuple[tuple[float, float], ...] = (
     (-5.0, 5.0),
@@ -254,8 +258,9 @@ def check_expression(
     the mistakes) before comparing; ``mistakes`` are named wrong formulas; ``seed`` fixes the
     sample points; ``shown_as`` is how the expected answer is displayed (default: sympy's
     text of ``reference``). No I/O and no shared state: the same inputs give the same status,
-    credit and feedback, except that whether the symbolic proof beat ``symbolic_timeout`` can
-    vary with the machine's load (it changes only the wording and ``FormulaDetail.confirmed_by``).
+    credit and feedback. The proof's limit is processor time, so the machine's load does not
+    decide whether it finishes; a proof within a hair of its limit may still finish on one run
+    and not on the next (that changes only the wording and ``FormulaDetail.confirmed_by``).
     """
     expected = shown_as or sympy.sstr(reference)
     if answer.unanswered:
@@ -639,8 +644,8 @@ def run_killable(
     work: Callable[..., object], args: tuple[Any, ...], timeout: float, late: str
 ) -> str:
     """``work(*args)`` (one of _OUTCOMES; anything else, or a failure, is "not proved")
-    computed in a child process, or ``late`` if it has not answered within ``timeout``
-    seconds; the child is then killed, so nothing lingers.
+    computed in a child process, or ``late`` if it has not answered before using ``timeout``
+    seconds of processor time (``_answered``); the child is then killed, so nothing lingers.
 
     The child is forked from multiprocessing's fork server, a single-threaded process that has
     imported this module, never from the grader itself: forking the grader while another of its
@@ -658,7 +663,7 @@ def run_killable(
     sender.close()
     answer: object = None
     try:
-        if receiver.poll(max(timeout, 0.0)):
+        if _answered(receiver.poll, process.pid, timeout):
             answer = receiver.recv()
     except (EOFError, OSError):  # the child died without answering
         answer = "not proved"
@@ -699,14 +704,52 @@ def _run_forked(
         os._exit(0)
     os.close(writer)
     try:
-        ready, _, _ = select.select([reader], [], [], max(timeout, 0.0))
-        data = os.read(reader, 1) if ready else b""
+        readable = lambda wait: bool(select.select([reader], [], [], wait)[0])  # noqa: E731
+        data = os.read(reader, 1) if _answered(readable, pid, timeout) else b""
     finally:
         os.close(reader)
         if not data:
             _kill(pid)
         os.waitpid(pid, 0)
     return _OUTCOMES[data[0]] if data and data[0] < len(_OUTCOMES) else late
+
+
+PROOF_WALL_FACTOR = 4.0
+"""A proof's clock ceiling, a multiple of its processor-time limit: a child starved of the
+processor by a busy machine still ends."""
+
+_POLL_SECONDS = 0.02
+
+
+def _answered(ready: Callable[[float], bool], pid: int | None, limit: float) -> bool:
+    """Whether the child ``pid`` answered (``ready(wait)`` says so) before it had used ``limit``
+    seconds of processor time, and within ``PROOF_WALL_FACTOR`` times that on the clock.
+
+    Processor time, not the clock: on a machine busy with other work a proof gets the same
+    budget as on a quiet one, so whether it finishes (and the verdict's wording) does not
+    change with the load; the time a fork server takes to start is not counted either. Where
+    a process's processor time cannot be read, the clock is the measure."""
+    started = time.monotonic()
+    ceiling = started + max(limit, 0.0) * PROOF_WALL_FACTOR
+    while True:
+        if ready(_POLL_SECONDS):
+            return True
+        now = time.monotonic()
+        used = _processor_seconds(pid)
+        if (now - started if used is None else used) >= limit or now >= ceiling:
+            return ready(0)
+
+
+def _processor_seconds(pid: int | None) -> float | None:
+    """The user and system time process ``pid`` has used so far (Linux's ``/proc``)."""
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _kill(pid: int) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import operator
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -95,6 +97,27 @@ def test_a_proof_past_its_limit_is_killed_and_leaves_nothing_running() -> None:
     while _descendants(os.getpid()) - before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _descendants(os.getpid()) - before == set()  # the killed proof is gone
+
+
+def test_a_proof_s_limit_is_its_own_processor_time_not_the_busy_clock() -> None:
+    # about 0.3 s of processor time, limit 0.5 s: with six processes spinning on the cores the
+    # child needs well over 0.5 s on the clock, and must still finish (its answer, an int, is
+    # "not proved"; running out of time would be "timed out")
+    run_killable(operator.add, ("pro", "ved"), 30.0, "timed out")  # the fork server is up
+    started = time.process_time()
+    sum(range(2 * 10**7))
+    work = time.process_time() - started
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(6)]
+    try:
+        time.sleep(0.2)
+        clock = time.monotonic()
+        outcome = run_killable(sum, (range(2 * 10**7),), max(0.5, 1.6 * work), "timed out")
+        seconds = time.monotonic() - clock
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    assert outcome == "not proved", f"{work:.2f} s of work, {seconds:.2f} s on the clock"
 
 
 def test_a_proof_that_fails_or_answers_nonsense_is_not_proved() -> None:
