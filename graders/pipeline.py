@@ -45,6 +45,7 @@ from graders.model.variants import AnswerSheet, for_student, variant_matches
 from graders.platforms.late import LatePolicy, apply_late
 from graders.platforms.similarity_cache import write_similarity_once
 from graders.report.reporter import VARIANT_MATCHES, Reporter
+from graders.report.writer import page_writer
 from graders.review.gradebook import note_batch, with_person_grades
 from graders.runtime.cache import job_key, load, store
 from graders.runtime.data import DataShelf
@@ -357,9 +358,15 @@ def grade_batch(
     by_id = {(s.assignment, s.student): (s, hw) for s, hw in work}
     again: list[tuple[Submission, Homework, str]] = []
 
-    def keep(result: SubmissionResult) -> None:
+    def write_student(result: SubmissionResult) -> None:
         homework = for_student(catalogue[result.assignment], settings.secret, result.student)
         reporter.write_student(result, homework)
+
+    # before any grading thread starts: the writer may be a forked child (graders.report.writer)
+    writer = page_writer(write_student, len(work))
+
+    def keep(result: SubmissionResult) -> None:
+        writer.write(result)
         results.append(result)
         progress.finished(_line(len(results), len(work), result), not result.ran)
 
@@ -377,6 +384,7 @@ def grade_batch(
         raise BatchInterrupted(len(results), len(work)) from None
     finally:
         progress.close()
+        writer.close()  # every student's files are on disk before the class pages read them
     for assignment in _assignments(results):  # before the class pages, which list them
         matches = copy_signals(catalogue[assignment], settings, results)
         write_json(settings.out / assignment / VARIANT_MATCHES, {"matches": matches})
