@@ -263,8 +263,9 @@ class Derivation:
             names.append(step.name)
         raise KeyError(name)
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
+        """The asked steps, as items (made once: a batch asks for them for every student)."""
         return tuple(
             Item(s.name, s.label, s.points, self.hints.get(s.name, ""))
             for s in self.steps

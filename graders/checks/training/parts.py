@@ -12,7 +12,7 @@ Out: ``ModelPart``, ``TwinPart``, ``BlockPart`` and ``AlphaPart``: each a ``Part
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,20 @@ def _data_files(data: Prepared) -> dict[str, bytes]:
         data.probe_file("heldout"): to_npy(data.heldout.images),
         data.probe_file("train"): to_npy(data.train_sample.images),
     }
+
+
+def _probe_files(
+    context: CheckContext | None,
+    dataset: str,
+    kind: Hashable,
+    make: Callable[[Prepared], dict[str, bytes]],
+) -> tuple[Prepared, Mapping[str, bytes]]:
+    """The dataset and the files a probe hands to every kernel of the batch (the same bytes
+    for each submission: made once per data shelf)."""
+    shelf = context_or_stand_in(context).data
+    data = shelf.get(dataset)
+    files: Mapping[str, bytes] = shelf.memo(("probe-files", dataset, kind), lambda: make(data))
+    return data, files
 
 
 def _labels(data: Prepared, train: bool = True) -> dict[str, np.ndarray]:
@@ -151,8 +165,8 @@ class ModelPart:
         return found
 
     def probe(self, params: Params, context: CheckContext | None = None) -> Probe:
-        data = _data(self.dataset, context)
-        return build_probe(self._measures(data), _data_files(data))
+        data, files = _probe_files(context, self.dataset, "images", _data_files)
+        return build_probe(self._measures(data), files)
 
     def grade(
         self, answers: Mapping[str, Answer], params: Params, context: CheckContext | None = None
@@ -323,8 +337,10 @@ class TwinPart:
         return [Measure("model", i.variable, inputs=inputs) for i in (self.sequential, self.module)]
 
     def probe(self, params: Params, context: CheckContext | None = None) -> Probe:
-        data = _data(self.dataset, context)
-        files = {**data.files, self._file(data): to_npy(self._heldout(data).images)}
+        def make(data: Prepared) -> dict[str, bytes]:
+            return {**data.files, self._file(data): to_npy(self._heldout(data).images)}
+
+        data, files = _probe_files(context, self.dataset, ("classes", *self.classes), make)
         return build_probe(self._measures(data), files)
 
     def grade(
@@ -502,9 +518,11 @@ class AlphaPart:
         return found
 
     def probe(self, params: Params, context: CheckContext | None = None) -> Probe:
-        data = _data(self.dataset, context)
-        ends = np.stack([np.zeros(data.image_shape), np.full(data.image_shape, 255)])
-        files = {**_data_files(data), data.probe_file("ends"): to_npy(ends.astype(np.uint8))}
+        def make(data: Prepared) -> dict[str, bytes]:
+            ends = np.stack([np.zeros(data.image_shape), np.full(data.image_shape, 255)])
+            return {**_data_files(data), data.probe_file("ends"): to_npy(ends.astype(np.uint8))}
+
+        data, files = _probe_files(context, self.dataset, "ends", make)
         return build_probe(self._measures(data), files)
 
     def grade(
