@@ -141,6 +141,24 @@ class _Compiled:
         return total if math.isfinite(total) else 0.0
 
 
+class _OnFirstCall:
+    """A numeric function made on its first call: most partial derivatives of a derivation
+    (those by a parameter, which carries no rounding) and every named mistake of a step that
+    no student got wrong are never evaluated, and making one is a millisecond of sympy."""
+
+    __slots__ = ("_fn", "_make")
+
+    def __init__(self, make: Callable[[], Numeric]) -> None:
+        self._make = make
+        self._fn: Numeric | None = None
+
+    def __call__(self, *args: float) -> float:
+        fn = self._fn
+        if fn is None:  # two threads may both make it: the same function either way
+            fn = self._fn = self._make()
+        return fn(*args)
+
+
 def _compile(step: Step, names: Sequence[str]) -> _Compiled:
     used = {s.name for s in step.formula.free_symbols}
     for _, wrong in step.mistakes:
@@ -151,14 +169,18 @@ def _compile(step: Step, names: Sequence[str]) -> _Compiled:
     symbols = [sympy.Symbol(a) for a in args]
 
     def fn(expr: sympy.Expr) -> Numeric:
-        return sympy.lambdify(symbols, expr, modules="math")
+        # no docstring: printing the formula into one is two fifths of lambdify's time
+        return sympy.lambdify(symbols, expr, modules="math", docstring_limit=0)
+
+    def partial(symbol: sympy.Symbol) -> Numeric:
+        return _OnFirstCall(lambda: fn(sympy.diff(step.formula, symbol)))
 
     return _Compiled(
         args=args,
         value=fn(step.formula),
-        partials=tuple(fn(sympy.diff(step.formula, s)) for s in symbols),
+        partials=tuple(partial(symbol) for symbol in symbols),
         scale=fn(step.scale) if step.scale is not None else None,
-        mistakes=tuple((m, fn(e)) for m, e in step.mistakes),
+        mistakes=tuple((m, _OnFirstCall(functools.partial(fn, e))) for m, e in step.mistakes),
     )
 
 
@@ -215,7 +237,7 @@ def _check_written(step: Step, names: Sequence[str]) -> None:
     if unknown:
         raise ValueError(f"step {step.name}: written formula uses undefined {sorted(unknown)}")
     symbols = sorted(step.formula.free_symbols | shown.free_symbols, key=str)
-    both = sympy.lambdify(symbols, [step.formula, shown], modules="math")
+    both = sympy.lambdify(symbols, [step.formula, shown], modules="math", docstring_limit=0)
     rng = random.Random(step.name)
     for _ in range(3):
         ours, theirs = both(*(rng.uniform(0.1, 0.9) for _ in symbols))
