@@ -112,9 +112,13 @@ class ForkedWriter:
         if not self.alive:
             self.write_one(result)
             return
+        try:
+            body = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a result that cannot travel is written here, as inline would
+            self.write_one(result)
+            return
         self.sent += 1
         self.pending[self.sent] = result
-        body = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         try:
             self._send(_HEADER.pack(self.sent, len(body)) + body)
         except OSError:  # the child is gone: what it did not write is written in close()

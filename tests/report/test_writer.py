@@ -91,6 +91,17 @@ def test_an_error_writing_one_student_is_raised_by_the_grader_as_before(tmp_path
     assert sorted(files.written()) == ["s00", "s01", "s02", "s04", "s05"]
 
 
+def test_a_result_that_cannot_be_pickled_is_written_by_the_grader(tmp_path: Path) -> None:
+    files = _Files(tmp_path)
+    writer = _forked(files)
+    writer.write(_result("s00", "sent"))
+    unpicklable = _result("s01", "kept")
+    object.__setattr__(unpicklable, "retried", lambda: None)  # a lambda does not pickle
+    writer.write(unpicklable)
+    writer.close()
+    assert files.written() == {"s00": ("sent", "child"), "s01": ("kept", "grader")}
+
+
 def test_a_batch_forks_its_writer_when_the_grader_runs_no_other_thread(
     tmp_path: Path, alone: None
 ) -> None:
