@@ -40,9 +40,10 @@ measure them (root, cgroup v1 cpuacct or v2) and the load average around each me
 ``--json FILE`` writes every figure.
 
 Measured on 2 cores (``benchmarks/README.md`` has every run): ``--n 20`` at load 0.3 to 1.0,
-nbgrader 0.875 s per submission, ours with warm kernels and 2 workers 0.259 s (3.4x, 0.31
-processor seconds per submission against nbgrader's 0.58); a cached re-grade of 500 takes
-5.3 s (it took 17 to 19 s before its per-batch caches).
+nbgrader 0.875 to 1.02 s per submission, ours with warm kernels and 2 workers 0.26 to 0.30 s
+(3.4x; 0.32 to 0.39 processor seconds per submission against nbgrader's 0.58); ``--n 200``
+6.6x under light load (0.27 processor seconds against 0.60); a cached re-grade of 500 takes
+4.6 to 5.1 s on a quiet machine (17 to 19 s before its per-batch caches).
 """
 
 from __future__ import annotations
