@@ -97,8 +97,8 @@ def add_commands(sub: Any, config: Mapping[str, Any]) -> None:
         "--to",
         type=Path,
         metavar="CSV",
-        help="where to write (default: the overrides file the last batch read, else "
-        "RESULTS/overrides.csv)",
+        help="where to write (default: RESULTS/overrides.csv; the course's own overrides file "
+        "is never overwritten unless named here)",
     )
 
 
@@ -122,7 +122,8 @@ def export(results: Path, to: Path | None) -> int:
         print(f"grade.py: {results} has no {FILE_NAME} (no grade given yet)", file=sys.stderr)
         return 1
     book = Gradebook.of(results)
-    target = to or Path(book.meta(OVERRIDES_SOURCE) or results / "overrides.csv")
+    # into the results folder unless --to says where: never over the course's own file unasked
+    target = to or results / "overrides.csv"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
@@ -155,7 +156,10 @@ def _question_names(catalogue: Mapping[str, Homework]) -> dict[str, str]:
 
 
 def _read_csv(book: Gradebook, given: Path | None) -> Overrides:
-    noted = book.meta(OVERRIDES_SOURCE)
+    """The overrides file to import on the first start: ``--overrides``, else the one the last
+    batch read (noted in its settings; ``overrides_source`` in a gradebook of an older batch)."""
+    batch = json.loads(book.meta(BATCH_SETTINGS) or "{}")
+    noted = batch.get("overrides") or book.meta(OVERRIDES_SOURCE)
     path = given or (Path(noted) if noted else None)
     if path is None or not path.is_file():
         return Overrides()

@@ -107,6 +107,23 @@ def test_the_overrides_file_is_imported_once_and_exported_back(book: Gradebook) 
     ]
 
 
+def test_the_review_app_finds_the_overrides_file_the_batch_read(tmp_path: Path) -> None:
+    from graders.review.command import _read_csv, export
+    from graders.review.gradebook import note_batch
+
+    course = tmp_path / "overrides.csv"
+    course.write_text("assignment,student,item,points,comment\nhw2,ada,q3a_answer,4,Good\n")
+    out = tmp_path / "reports"
+    note_batch(out, [], {"lang": "en", "overrides": str(course)})
+    book = Gradebook.of(out)
+    found = _read_csv(book, None)
+    assert found.source and set(found.by_key) == {("hw2", "ada", "q3a_answer")}
+    assert book.import_overrides(found, {}, "ta1") == 1
+    assert export(out, None) == 0  # into the results folder, not over the course's file
+    assert "hw2,ada,q3a_answer,4" in (out / "overrides.csv").read_text()
+    assert course.read_text().count("\n") == 2
+
+
 def test_the_batch_reads_the_gradebook_over_the_csv(tmp_path: Path) -> None:
     assert person_grades(tmp_path).by_key == {}  # no gradebook: nothing, and none made
     assert not (tmp_path / FILE_NAME).exists()
