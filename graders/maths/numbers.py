@@ -7,10 +7,10 @@ Out: a ``NumberReading`` (the value, the number as a plain decimal for judging i
 
 Rules: Persian and Arabic-Indic digits, the Persian decimal separator (٫) and full-width
 characters are read as plain ones; scientific notation as in formulas (2e-3 = 0.002,
-2E+3 = 2000); a fraction of two whole numbers exactly (1/4 = 0.25); a percent sign (% or ٪)
-divides by 100 (25% = 0.25); a word after the number is a unit, accepted only where the
-question declares it. A comma is refused (1,5 and 1,500 read differently in different
-countries), and so is anything else.
+2E+3 = 2000) and as handwritten (2.5×10^-3, 2.5·10⁻³, 2.5*10**-3 = 0.0025); a fraction of
+two whole numbers exactly (1/4 = 0.25); a percent sign (% or ٪) divides by 100 (25% = 0.25);
+a word after the number is a unit, accepted only where the question declares it. A comma is
+refused (1,5 and 1,500 read differently in different countries), and so is anything else.
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ _DECIMAL = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 _NUMBER = re.compile(_DECIMAL)
 _WITH_UNIT = re.compile(rf"({_DECIMAL})\s*([^\d\s%+\-.][^\d]*)")
+_TIMES_TEN = r"(?:[×xX·⋅*]\s*)10\s*"
+_SUPERSCRIPT_POWER = re.compile(_TIMES_TEN + r"([⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_POWER_OF_TEN = re.compile(
+    rf"([+-]?(?:\d+\.?\d*|\.\d+))\s*{_TIMES_TEN}(?:\^|\*\*)\s*(\(\s*[+-]?\d+\s*\)|[+-]?\d+)"
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,9 @@ class NumberReading:
 
 def read_number(text: str, units: Collection[str] = ()) -> NumberReading:
     """Read ``text`` as a number, or raise ``ParseError`` saying why it is not one."""
-    plain = unicodedata.normalize("NFKC", text).translate(_DIGITS).strip()
+    # a power of ten written with superscripts (2.5×10⁻³) is read before NFKC flattens them
+    raised = _SUPERSCRIPT_POWER.sub(lambda m: f"×10^{m.group(1).translate(_SUPERSCRIPTS)}", text)
+    plain = unicodedata.normalize("NFKC", raised).translate(_DIGITS).strip()
     plain = re.sub(r"\s+", " ", plain)
     if not plain:
         raise ParseError("the answer is empty")
@@ -61,7 +69,7 @@ def read_number(text: str, units: Collection[str] = ()) -> NumberReading:
         )
     percent = plain.endswith("%")
     body = plain.removesuffix("%").strip()
-    reading = _fraction(body) or _decimal(body) or _with_unit(body, units)
+    reading = _fraction(body) or _decimal(body) or _power_of_ten(body) or _with_unit(body, units)
     value, decimal = reading
     if percent:
         value, decimal = value / 100, ""
@@ -82,6 +90,16 @@ def _decimal(body: str) -> tuple[float, str] | None:
     if _NUMBER.fullmatch(body) is None:
         return None
     return float(body), body
+
+
+def _power_of_ten(body: str) -> tuple[float, str] | None:
+    """``2.5×10^-3``, ``2.5*10**-3``, ``2.5 x 10^(-3)``: scientific notation as it is
+    handwritten, the same number as ``2.5e-3``."""
+    match = _POWER_OF_TEN.fullmatch(body)
+    if match is None:
+        return None
+    written = f"{match.group(1)}e{match.group(2).strip('() ').replace(' ', '')}"
+    return float(written), written
 
 
 def _with_unit(body: str, units: Collection[str]) -> tuple[float, str]:

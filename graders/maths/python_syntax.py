@@ -9,10 +9,10 @@ Out: ``python_tree(text, declared)``: an ``ast.expr`` for ``graders.maths.builde
 The text is rewritten into plain Python syntax by ``TRANSFORMATIONS``, a tuple of small named
 steps applied in order (as sympy's parser does with its ``standard_transformations``), each a
 function ``(text, declared) -> text`` that a test can run alone: Unicode operators, superscripts,
-Greek letters, roots and primes to ASCII; ``^`` as power; one reading of scientific notation;
-``|x|`` as abs; ``n!`` as factorial; quotes and comments refused; functions applied without
-brackets (``sin x``) bracketed; implicit products (``2x``, ``x y``, ``)(``) made explicit.
-Then ``ast.parse`` (which only parses, never runs) reads the result.
+Greek letters, roots and primes to ASCII; ``^`` as power; ``sin^-1`` as ``asin``; one reading
+of scientific notation; ``|x|`` as abs; ``n!`` as factorial; quotes and comments refused;
+functions applied without brackets (``sin x``) bracketed; implicit products (``2x``, ``x y``,
+``)(``) made explicit. Then ``ast.parse`` (which only parses, never runs) reads the result.
 """
 
 from __future__ import annotations
@@ -104,6 +104,24 @@ def primes(text: str, declared: frozenset[str]) -> str:
 def caret_powers(text: str, declared: frozenset[str]) -> str:
     """``^`` means power, as in mathematics (not Python's exclusive or)."""
     return text.replace("^", "**").strip()
+
+
+_INVERSE = re.compile(
+    r"(?<![A-Za-z0-9_])(" + "|".join(PYTHON_INVERSES) + r")\s*\*\*\s*(?:\(\s*-\s*1\s*\)|-\s*1)"
+    r"(?![0-9.])"
+)
+
+
+def inverse_functions(text: str, declared: frozenset[str]) -> str:
+    """``sin^-1``, ``sin^(-1)`` and ``sin⁻¹`` are the inverse function's name (``asin``), as
+    ``\\sin^{-1}`` is, so its argument may follow with or without brackets (``sin^-1 x``);
+    ``sin(x)^-1`` stays 1/sin(x), and a declared ``sin`` is left alone."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return match.group() if name in declared else PYTHON_INVERSES[name]
+
+    return _INVERSE.sub(replace, text)
 
 
 def _superscript(mark: str) -> str:
@@ -413,6 +431,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     square_roots,
     primes,
     caret_powers,
+    inverse_functions,
     scientific_notation,
     absolute_bars,
     postfix_factorials,

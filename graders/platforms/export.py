@@ -88,25 +88,43 @@ def ledger(folder: Path) -> Mapping[str, Any]:
 
 
 def comment(record: Mapping[str, Any]) -> str:
-    """The student's feedback comment (module docstring)."""
-    lines = [f"Score {_num(record.get('score'))} / {_num(record.get('max_score'))}."]
+    """The student's feedback comment (module docstring). Past ``MAX_COMMENT`` characters the
+    list of items is cut, never the score, the late note or the page's file name."""
+    head = [f"Score {_num(record.get('score'))} / {_num(record.get('max_score'))}."]
     if record.get("pending"):
-        lines.append(f"{_num(record['pending'])} points are waiting for a person.")
-    lines.append(str(record.get("output") or ""))
+        head.append(f"{_num(record['pending'])} points are waiting for a person.")
+    head.append(str(record.get("output") or ""))
+    items = []
     for test in record.get("tests") or []:
         if not isinstance(test, Mapping) or test.get("score") == test.get("max_score"):
             continue
         first = str(test.get("output") or "").strip().splitlines()
-        lines.append(
+        items.append(
             f"- {test.get('name')}: {_num(test.get('score'))}/{_num(test.get('max_score'))}"
             + (f": {first[0]}" if first else "")
         )
-    for note in record.get("notes") or []:
-        if str(note).startswith("Late: "):
-            lines.append(str(note))
-    lines.append(f"Full report: {file_stem(str(record.get('student')))}.html")
-    text = "\n".join(line for line in lines if line)
-    return text if len(text) <= MAX_COMMENT else text[: MAX_COMMENT - 1] + "…"
+    tail = [str(note) for note in record.get("notes") or [] if str(note).startswith("Late: ")]
+    tail.append(f"Full report: {file_stem(str(record.get('student')))}.html")
+    return _fit([line for line in head if line], items, tail)
+
+
+def _fit(head: Sequence[str], items: Sequence[str], tail: Sequence[str]) -> str:
+    """``head``, as many of ``items`` as fit in ``MAX_COMMENT`` with a line saying how many
+    more the page has, then ``tail``."""
+    text = "\n".join([*head, *items, *tail])
+    if len(text) <= MAX_COMMENT:
+        return text
+    kept = list(items)
+    while kept:
+        kept.pop()
+        more = f"- … {len(items) - len(kept)} more on the full report"
+        text = "\n".join([*head, *kept, more, *tail])
+        if len(text) <= MAX_COMMENT:
+            return text
+    ending = "\n".join(tail)
+    room = max(MAX_COMMENT - len(ending) - 1, 1)
+    start = "\n".join(head)
+    return (start if len(start) <= room else start[: room - 1] + "…") + "\n" + ending
 
 
 def _num(value: Any) -> str:

@@ -133,6 +133,14 @@ READINGS = [
     ("ln sin x", sympy.log(sympy.sin(x))),
     ("x sin x cos x", x * sympy.sin(x) * sympy.cos(x)),
     ("ｘ ＋ １", x + 1),
+    # the inverse written with a bare -1, as students type it, and without brackets
+    ("sin^-1(x)", sympy.asin(x)),
+    ("sin^-1 x", sympy.asin(x)),
+    ("sin^(-1) x", sympy.asin(x)),
+    ("cos^-1(x) + tan^-1(y)", sympy.acos(x) + sympy.atan(y)),
+    ("sin⁻¹ x", sympy.asin(x)),
+    ("sin(x)^-1", 1 / sympy.sin(x)),
+    ("x^-1", 1 / x),
 ]
 
 

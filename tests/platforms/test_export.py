@@ -18,7 +18,13 @@ from graders.cli import main
 from graders.model.overrides import read_overrides
 from graders.model.questions import Homework
 from graders.pipeline import Settings, grade_batch
-from graders.platforms.export import CANVAS_COLUMNS, GRADESCOPE_COLUMNS, MOODLE_COLUMNS
+from graders.platforms.export import (
+    CANVAS_COLUMNS,
+    GRADESCOPE_COLUMNS,
+    MAX_COMMENT,
+    MOODLE_COLUMNS,
+    comment,
+)
 from graders.platforms.intake import take_in, write_ledgers
 from graders.platforms.roster import read_roster
 
@@ -100,3 +106,24 @@ def test_gradescope_scores(results: Path) -> None:
     assert "partial.html" in by_sid["GS1002"]["Comments"]
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "@")) for cell in row)
+
+
+def test_a_long_comment_keeps_the_late_note_and_the_page() -> None:
+    # a late student who lost points on many items: the cut falls on the items, so the comment
+    # still says why the grade was lowered and where the full report is
+    late = "Late: handed in 2026-12-03T06:00:00+00:00, 33.5 h after the deadline: −2.15 points"
+    tests = [
+        {"name": f"hw1.q1 step {i}", "score": 0, "max_score": 0.5, "output": "x" * 150}
+        for i in range(40)
+    ]
+    record = {"student": "20002", "score": 8.6, "max_score": 26, "tests": tests, "notes": [late]}
+    text = comment(record)
+    assert len(text) <= MAX_COMMENT
+    assert text.startswith("Score 8.6 / 26.")
+    assert text.endswith(f"{late}\nFull report: 20002.html")
+    kept = text.count("- hw1.q1 step ")
+    assert 0 < kept < 40
+    assert f"- … {40 - kept} more on the full report" in text
+    # a short comment is whole
+    short = comment({**record, "tests": tests[:2]})
+    assert short.count("- hw1.q1 step ") == 2 and "more on the full report" not in short
